@@ -1,0 +1,333 @@
+//! The api crate: crate root, per-operation request and response types, and the trait.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc, operation_doc};
+use super::types::value_type;
+use crate::Config;
+use crate::model::{Api, Content, ContentKind, Operation, Parameter, Response, StatusMatch, Ty};
+
+pub fn lib(api: &Api, config: &Config) -> TokenStream {
+    let title = format!("{} {}: types, validation and the [`{}`] trait.", api.title, api.version, config.trait_name);
+    let docs = inner_doc(&[Some(&title), api.description.as_deref()]);
+    quote! {
+        #docs
+        #[rustfmt::skip]
+        mod api;
+        #[rustfmt::skip]
+        mod operations;
+        #[rustfmt::skip]
+        mod runtime;
+        #[rustfmt::skip]
+        mod types;
+        #[rustfmt::skip]
+        mod validate;
+
+        pub use api::*;
+        pub use operations::*;
+        pub use runtime::{Location, Validate, Violation, describe, pointer_child};
+        pub use types::*;
+    }
+}
+
+/// Inner `//!` documentation for a crate root.
+pub fn inner_doc(paragraphs: &[Option<&str>]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in paragraphs.iter().flatten() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(paragraph.trim().lines().map(|line| line.trim().to_owned()));
+    }
+    let attributes = lines.iter().map(|line| {
+        let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote! { #![doc = #text] }
+    });
+    quote! { #(#attributes)* }
+}
+
+/// The `operations.rs` module: one request struct and one response enum per operation.
+pub fn operations(api: &Api) -> TokenStream {
+    let items = api.operations.iter().map(|operation| {
+        let request = request_struct(api, operation);
+        let response = response_enum(api, operation);
+        quote! { #request #response }
+    });
+    quote! {
+        //! Request and response types of each operation.
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        #(#items)*
+    }
+}
+
+/// The Rust type of a parameter field: `Option` unless required.
+pub fn parameter_type(api: &Api, parameter: &Parameter) -> TokenStream {
+    let ty = value_type(api, &parameter.shape);
+    if parameter.required {
+        ty
+    } else {
+        quote! { ::std::option::Option<#ty> }
+    }
+}
+
+/// The Rust type of a body, or `None` for a body that carries nothing (`null` only).
+pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
+    match &content.kind {
+        ContentKind::Json(shape) if shape.ty == Ty::Null => None,
+        ContentKind::Json(shape) => Some(value_type(api, shape)),
+        ContentKind::Text => Some(quote! { ::std::string::String }),
+        ContentKind::Bytes => Some(quote! { ::std::vec::Vec<u8> }),
+    }
+}
+
+fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
+    let name = operation.request_type.ident();
+    let method_name = &operation.name.rust;
+    let summary = format!("Request of `{}`: `{} {}`.", method_name, operation.method.as_str(), operation.path);
+    let docs = doc(&[Some(&summary)]);
+
+    let parameters = operation.parameters.iter().map(|parameter| {
+        let field = parameter.name.ident();
+        let ty = parameter_type(api, parameter);
+        let origin = format!("The {} parameter `{}`.", parameter.location.as_str(), parameter.name.wire);
+        let docs = doc(&[parameter.description.as_deref(), Some(&origin)]);
+        quote! { #docs pub #field: #ty }
+    });
+    let body = operation.body.as_ref().and_then(|body| {
+        let ty = content_type(api, &body.content)?;
+        let ty = if body.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
+        let origin = format!("The request body, sent as `{}`.", body.content.media_type);
+        let docs = doc(&[body.description.as_deref(), Some(&origin)]);
+        Some(quote! { #docs pub body: #ty })
+    });
+    let credentials = operation.security.is_declared().then(|| {
+        let text = if operation.security.is_required() {
+            "Credentials of the call. The server always sets them, and answers 401 itself when they are missing. \
+             The client sends them, or asks its token source when they are `None`."
+        } else {
+            "Credentials of the call, if any; anonymous access is allowed."
+        };
+        let docs = doc(&[Some(text)]);
+        quote! { #docs pub credentials: ::std::option::Option<crate::Credentials> }
+    });
+    let fields: Vec<TokenStream> = parameters.chain(body).chain(credentials).collect();
+
+    let all_optional = operation.parameters.iter().all(|p| !p.required)
+        && operation.body.as_ref().is_none_or(|body| !body.required || content_type(api, &body.content).is_none());
+    let default = all_optional.then(|| quote! { Default, });
+
+    let constants = request_constants(api, operation);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default)]
+        pub struct #name {
+            #(#fields,)*
+        }
+
+        #constants
+    }
+}
+
+fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
+    let name = operation.request_type.ident();
+    let operation_id = &operation.name.wire;
+    let method = operation.method.as_str();
+    let path = &operation.path;
+    let server = api.servers[operation.server].name.ident();
+    let alternatives = operation.security.alternatives.iter().map(|set| {
+        let schemes = set.iter().map(|index| api.security_schemes[*index].name.ident());
+        quote! { &[#(crate::SecurityScheme::#schemes),*] }
+    });
+    quote! {
+        impl #name {
+            /// The operationId in the document.
+            pub const OPERATION_ID: &'static str = #operation_id;
+            pub const METHOD: &'static str = #method;
+            /// The path template in the document.
+            pub const PATH: &'static str = #path;
+            /// The server the operation is sent to.
+            pub const SERVER: crate::Server = crate::Server::#server;
+            /// Alternatives of the security requirement; each lists schemes that must all be present.
+            pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[#(#alternatives),*];
+        }
+    }
+}
+
+/// The payload of a response variant: `None` for a variant without one.
+pub fn response_payload(api: &Api, response: &Response) -> Option<TokenStream> {
+    response.content.as_ref().and_then(|content| content_type(api, content))
+}
+
+fn response_enum(api: &Api, operation: &Operation) -> TokenStream {
+    let name = operation.response_type.ident();
+    let summary =
+        format!("Responses of `{}`: `{} {}`.", operation.name.rust, operation.method.as_str(), operation.path);
+    let docs = doc(&[Some(&summary)]);
+    let variants = operation.responses.iter().map(|response| {
+        let variant = response.variant.ident();
+        let status = status_label(response.status);
+        let heading = format!("{status}: {}", response.description.trim());
+        let docs = doc(&[Some(&heading)]);
+        let payload = response_payload(api, response);
+        match (response.status, payload) {
+            (StatusMatch::Code(_), Some(payload)) => quote! { #docs #variant(#payload) },
+            (StatusMatch::Code(_), None) => quote! { #docs #variant },
+            (_, Some(payload)) => quote! { #docs #variant { status: u16, body: #payload } },
+            (_, None) => quote! { #docs #variant { status: u16 } },
+        }
+    });
+    let status_arms = operation.responses.iter().map(|response| {
+        let variant = response.variant.ident();
+        match response.status {
+            StatusMatch::Code(code) => {
+                if response_payload(api, response).is_some() {
+                    quote! { Self::#variant(..) => #code }
+                } else {
+                    quote! { Self::#variant => #code }
+                }
+            }
+            StatusMatch::Range(_) | StatusMatch::Default => quote! { Self::#variant { status, .. } => *status },
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants,)*
+        }
+
+        impl #name {
+            /// Returns the HTTP status code of the response.
+            pub fn status(&self) -> u16 {
+                match self {
+                    #(#status_arms,)*
+                }
+            }
+        }
+    }
+}
+
+pub fn status_label(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => code.to_string(),
+        StatusMatch::Range(digit) => format!("{digit}XX"),
+        StatusMatch::Default => "Any other status".to_owned(),
+    }
+}
+
+/// The `api.rs` module: the trait, servers, security schemes and credentials.
+pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
+    let trait_name = format_ident!("{}", config.trait_name);
+    let title = format!("The operations of {} {}.", api.title, api.version);
+    let explanation = "The server crate calls an implementation of this trait; the client crate implements it over HTTP, \
+        so code written against the trait runs unchanged against both.";
+    let trait_docs = doc(&[Some(&title), Some(explanation)]);
+    let methods = api.operations.iter().map(|operation| {
+        let docs = operation_doc(operation);
+        let method = operation.name.ident();
+        let request = operation.request_type.ident();
+        let response = operation.response_type.ident();
+        quote! {
+            #docs
+            fn #method(&self, request: crate::#request)
+                -> impl ::std::future::Future<Output = ::std::result::Result<crate::#response, Self::Error>> + Send;
+        }
+    });
+    let servers = servers(api);
+    let schemes = security_schemes(api);
+    quote! {
+        //! The API trait, its servers and its security schemes.
+
+        #trait_docs
+        pub trait #trait_name: Send + Sync {
+            /// What an implementation reports outside the documented responses: the server logs it and answers 500,
+            /// the client uses it for transport failures, undecodable bodies and undocumented statuses.
+            type Error: ::std::fmt::Display + ::std::fmt::Debug + Send + Sync + 'static;
+
+            #(#methods)*
+        }
+
+        #servers
+        #schemes
+    }
+}
+
+fn servers(api: &Api) -> TokenStream {
+    let variants: Vec<_> = api.servers.iter().map(|server| server.name.ident()).collect();
+    let docs = api.servers.iter().map(|server| {
+        let url = format!("`{}`", server.url);
+        doc(&[server.description.as_deref(), Some(&url)])
+    });
+    let urls = api.servers.iter().map(|server| &server.url);
+    quote! {
+        /// The servers of the document; `Default` is the first, used by operations without their own.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Server {
+            #(#docs #variants,)*
+        }
+
+        impl Server {
+            /// Every server, in the order of the enum.
+            pub const ALL: &'static [Server] = &[#(Server::#variants),*];
+
+            /// Returns the documented base URL.
+            pub fn url(self) -> &'static str {
+                match self {
+                    #(Server::#variants => #urls,)*
+                }
+            }
+        }
+    }
+}
+
+fn security_schemes(api: &Api) -> TokenStream {
+    let variants: Vec<_> = api.security_schemes.iter().map(|scheme| scheme.name.ident()).collect();
+    let docs = api.security_schemes.iter().map(|scheme| doc(&[scheme.description.as_deref()]));
+    let wires = api.security_schemes.iter().map(|scheme| &scheme.name.wire);
+    quote! {
+        /// The security schemes of the document.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum SecurityScheme {
+            #(#docs #variants,)*
+        }
+
+        impl SecurityScheme {
+            /// Returns the scheme's key in `components.securitySchemes`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    #(SecurityScheme::#variants => #wires,)*
+                }
+            }
+        }
+
+        /// A credential value and the security schemes it satisfied on the server.
+        ///
+        /// Several schemes of one operation can travel the same way (for example two bearer schemes);
+        /// the server then lists all of them and the implementation tells them apart.
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct Credentials {
+            /// The token or key, without the `Bearer ` prefix.
+            pub token: ::std::string::String,
+            /// Schemes of the operation this credential satisfied, in document order; empty on the client side.
+            pub schemes: ::std::vec::Vec<SecurityScheme>,
+        }
+
+        impl Credentials {
+            /// Wraps a token for a client call.
+            pub fn new(token: impl Into<::std::string::String>) -> Self {
+                Credentials { token: token.into(), schemes: ::std::vec::Vec::new() }
+            }
+        }
+
+        impl ::std::fmt::Debug for Credentials {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Credentials").field("token", &"<redacted>").field("schemes", &self.schemes).finish()
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The client crate: the API trait implemented over HTTP with reqwest.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::{inner_doc, response_payload};
+use super::crate_ident;
+use crate::Config;
+use crate::model::{Api, ApiKeyLocation, ContentKind, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
+
+pub fn lib(api: &Api, config: &Config) -> TokenStream {
+    let api_crate = crate_ident(&config.api_crate);
+    let title = format!("{} {}: a reqwest client that implements [`{}`].", api.title, api.version, config.trait_name);
+    let docs = inner_doc(&[Some(&title), Some("The api crate is re-exported, so callers depend on this crate alone.")]);
+    quote! {
+        #docs
+        #[rustfmt::skip]
+        mod client;
+        #[rustfmt::skip]
+        mod runtime;
+
+        pub use #api_crate;
+        pub use #api_crate::*;
+        pub use runtime::{Client, ClientBuilder, ClientError, StaticToken, TokenFuture, TokenSource};
+    }
+}
+
+pub fn client(api: &Api, config: &Config) -> TokenStream {
+    let trait_name = format_ident!("{}", config.trait_name);
+    let methods = api.operations.iter().map(|operation| method(api, operation));
+    quote! {
+        //! The implementation of the API trait over HTTP.
+        #![allow(unused_mut, clippy::useless_format)]
+
+        use crate::runtime::{self, ClientError};
+
+        impl crate::#trait_name for crate::Client {
+            type Error = ClientError;
+
+            #(#methods)*
+        }
+    }
+}
+
+/// Builds the `format!` call that fills the path template with encoded segments.
+fn path_expression(operation: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut arguments = Vec::new();
+    let mut rest = operation.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let Some(length) = rest[start..].find('}') else { break };
+        template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        let wire = &rest[start + 1..start + length];
+        if let Some(parameter) =
+            operation.parameters.iter().find(|p| p.location == ParamLocation::Path && p.name.wire == wire)
+        {
+            let ident = parameter.name.ident();
+            arguments.push(quote! { runtime::segment(&request.#ident.to_string()) });
+            template.push_str("{}");
+        }
+        rest = &rest[start + length + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    quote! { format!(#template #(, #arguments)*) }
+}
+
+fn method(api: &Api, operation: &Operation) -> TokenStream {
+    let name = operation.name.ident();
+    let request_type = operation.request_type.ident();
+    let response_type = operation.response_type.ident();
+    let server = api.servers[operation.server].name.ident();
+    let http_method = format_ident!("{}", operation.method.as_str());
+    let path = path_expression(operation);
+
+    let credentials = credentials(api, operation);
+    let query_pushes = operation.parameters.iter().filter(|p| p.location == ParamLocation::Query).map(|parameter| {
+        let ident = parameter.name.ident();
+        let wire = &parameter.name.wire;
+        let push = match &parameter.shape.ty {
+            Ty::Array(_) => quote! { for item in value { query.push((#wire, item.to_string())); } },
+            _ => quote! { query.push((#wire, value.to_string())); },
+        };
+        if parameter.required {
+            quote! { { let value = &request.#ident; #push } }
+        } else {
+            quote! { if let ::std::option::Option::Some(value) = &request.#ident { #push } }
+        }
+    });
+    let header_sets = operation.parameters.iter().filter(|p| p.location == ParamLocation::Header).map(|parameter| {
+        let ident = parameter.name.ident();
+        let wire = &parameter.name.wire;
+        if parameter.required {
+            quote! { builder = builder.header(#wire, request.#ident.to_string()); }
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(value) = &request.#ident {
+                    builder = builder.header(#wire, value.to_string());
+                }
+            }
+        }
+    });
+    let cookie_pushes = operation.parameters.iter().filter(|p| p.location == ParamLocation::Cookie).map(|parameter| {
+        let ident = parameter.name.ident();
+        let wire = &parameter.name.wire;
+        if parameter.required {
+            quote! { cookies.push(format!("{}={}", #wire, runtime::segment(&request.#ident.to_string()))); }
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(value) = &request.#ident {
+                    cookies.push(format!("{}={}", #wire, runtime::segment(&value.to_string())));
+                }
+            }
+        }
+    });
+    let body = operation.body.as_ref().and_then(|body| {
+        let media = &body.content.media_type;
+        let encode = match &body.content.kind {
+            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+            ContentKind::Json(_) => quote! { runtime::encode_json(value)? },
+            ContentKind::Text => quote! { value.clone() },
+            ContentKind::Bytes => quote! { value.clone() },
+        };
+        let send = quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(#encode); };
+        Some(if body.required {
+            quote! { { let value = &request.body; #send } }
+        } else {
+            quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
+        })
+    });
+    let decode = decode(api, operation);
+
+    quote! {
+        async fn #name(&self, request: crate::#request_type) -> ::std::result::Result<crate::#response_type, ClientError> {
+            let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+            let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+            #credentials
+            #(#query_pushes)*
+            #(#cookie_pushes)*
+            let mut url = self.url(crate::Server::#server, &#path)?;
+            if !query.is_empty() {
+                url.query_pairs_mut().extend_pairs(query);
+            }
+            let mut builder = self.http.request(::reqwest::Method::#http_method, url);
+            for (name, value) in headers {
+                builder = builder.header(name, value);
+            }
+            #(#header_sets)*
+            if !cookies.is_empty() {
+                builder = builder.header(::reqwest::header::COOKIE, cookies.join("; "));
+            }
+            #body
+            let span = ::tracing::debug_span!("request", operation = crate::#request_type::OPERATION_ID);
+            let (status, headers, body) = ::tracing::Instrument::instrument(runtime::send(builder), span).await?;
+            #decode
+        }
+    }
+}
+
+/// Sends the call's credentials, or the token source's, the way the first scheme of the requirement says.
+fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
+    let schemes = operation.security.schemes();
+    let first = *schemes.first()?;
+    let variants = schemes.iter().map(|index| api.security_schemes[*index].name.ident());
+    let send = match &api.security_schemes[first].kind {
+        SchemeKind::Bearer => quote! { headers.push(("authorization", format!("Bearer {token}"))); },
+        SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {token}"))); },
+        SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, token)); },
+        SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! { query.push((#name, token)); },
+        SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
+            cookies.push(format!("{}={}", #name, runtime::segment(&token)));
+        },
+    };
+    Some(quote! {
+        let token = match &request.credentials {
+            ::std::option::Option::Some(credentials) => ::std::option::Option::Some(credentials.token.clone()),
+            ::std::option::Option::None => self.token(&[#(crate::SecurityScheme::#variants),*]).await,
+        };
+        if let ::std::option::Option::Some(token) = token {
+            #send
+        }
+    })
+}
+
+/// Maps the status to a response variant, decoding the body as the variant's media type says.
+fn decode(api: &Api, operation: &Operation) -> TokenStream {
+    let response_type = operation.response_type.ident();
+    let mut responses: Vec<_> = operation.responses.iter().collect();
+    // Exact codes must match before ranges, and ranges before `default`.
+    responses.sort_by_key(|response| match response.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let has_default = responses.iter().any(|r| r.status == StatusMatch::Default);
+    let arms = responses.iter().map(|response| {
+        let variant = response.variant.ident();
+        let payload = response_payload(api, response).map(|_| match response.content.as_ref().map(|c| &c.kind) {
+            Some(ContentKind::Json(_)) => quote! { runtime::decode_json(status, &body)? },
+            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
+            _ => quote! { body },
+        });
+        let pattern = match response.status {
+            StatusMatch::Code(code) => quote! { #code },
+            StatusMatch::Range(digit) => {
+                let low = digit * 100;
+                let high = low + 99;
+                quote! { #low..=#high }
+            }
+            StatusMatch::Default => quote! { _ },
+        };
+        let value = match (response.status, payload) {
+            (StatusMatch::Code(_), Some(payload)) => quote! { crate::#response_type::#variant(#payload) },
+            (StatusMatch::Code(_), None) => quote! { crate::#response_type::#variant },
+            (_, Some(payload)) => quote! { crate::#response_type::#variant { status, body: #payload } },
+            (_, None) => quote! { crate::#response_type::#variant { status } },
+        };
+        quote! { #pattern => Ok(#value) }
+    });
+    let fallback =
+        (!has_default).then(|| quote! { _ => Err(ClientError::UnexpectedStatus { status, headers, body }), });
+    quote! {
+        let _ = &headers;
+        match status {
+            #(#arms,)*
+            #fallback
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Client configuration, errors and encoding helpers used by the generated methods.
+
+// A document may use only some of the helpers below.
+#![allow(dead_code)]
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::{SecurityScheme, Server};
+
+/// What can go wrong on the client side of a call; documented statuses are not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The base URL and path do not form a valid URL.
+    #[error("invalid request URL `{url}`: {message}")]
+    InvalidUrl { url: String, message: String },
+    /// The request body could not be encoded.
+    #[error("failed to encode the request body: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// The request could not be sent or the response could not be read.
+    #[error("request failed: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A documented status came with a body that does not match its schema.
+    #[error("failed to decode the body of a {status} response: {message}")]
+    Decode { status: u16, message: String, body: Vec<u8> },
+    /// The server answered with a status the operation does not document.
+    #[error("unexpected response status {status}")]
+    UnexpectedStatus { status: u16, headers: reqwest::header::HeaderMap, body: Vec<u8> },
+}
+
+/// A boxed future returned by [`TokenSource`].
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
+
+/// Supplies credentials for calls that carry none of their own, and may refresh them.
+pub trait TokenSource: Send + Sync {
+    /// Returns the credential for an operation that accepts any of `schemes`, or `None` to send none.
+    fn token<'a>(&'a self, schemes: &'a [SecurityScheme]) -> TokenFuture<'a>;
+}
+
+/// A token source that hands out one fixed token.
+#[derive(Clone)]
+pub struct StaticToken(pub String);
+
+impl fmt::Debug for StaticToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticToken(<redacted>)")
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token<'a>(&'a self, _schemes: &'a [SecurityScheme]) -> TokenFuture<'a> {
+        Box::pin(async move { Some(self.0.clone()) })
+    }
+}
+
+/// The generated client: one method per operation, through the API trait.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) http: reqwest::Client,
+    base_urls: Vec<String>,
+    token_source: Option<Arc<dyn TokenSource>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("base_urls", &self.base_urls).field("token_source", &self.token_source.is_some()).finish()
+    }
+}
+
+impl Client {
+    /// Creates a client that sends operations of the default server to `base_url` and the others to their documented URLs.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientBuilder::new().server_url(Server::Default, base_url).build()
+    }
+
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub fn base_url(&self, server: Server) -> &str {
+        &self.base_urls[server as usize]
+    }
+
+    pub(crate) fn url(&self, server: Server, path: &str) -> Result<reqwest::Url, ClientError> {
+        let text = format!("{}{path}", self.base_url(server).trim_end_matches('/'));
+        reqwest::Url::parse(&text).map_err(|error| ClientError::InvalidUrl { url: text, message: error.to_string() })
+    }
+
+    pub(crate) async fn token(&self, schemes: &[SecurityScheme]) -> Option<String> {
+        match &self.token_source {
+            Some(source) => source.token(schemes).await,
+            None => None,
+        }
+    }
+}
+
+/// Settings of a [`Client`].
+pub struct ClientBuilder {
+    http: Option<reqwest::Client>,
+    base_urls: Vec<String>,
+    token_source: Option<Arc<dyn TokenSource>>,
+    timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    pub fn new() -> Self {
+        ClientBuilder {
+            http: None,
+            base_urls: Server::ALL.iter().map(|server| server.url().to_owned()).collect(),
+            token_source: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Sends the operations of `server` to `url` instead of the documented URL.
+    pub fn server_url(mut self, server: Server, url: impl Into<String>) -> Self {
+        self.base_urls[server as usize] = url.into();
+        self
+    }
+
+    /// Uses a ready `reqwest::Client`; the timeout setting is then ignored.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Asks `source` for a token whenever a secured call carries no credentials.
+    pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
+        self.token_source = Some(Arc::new(source));
+        self
+    }
+
+    /// Limits each request, from connecting to reading the whole response; 30 seconds unless set.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn build(self) -> Client {
+        let timeout = self.timeout;
+        let http = self.http.unwrap_or_else(|| {
+            reqwest::Client::builder().timeout(timeout).build().unwrap_or_else(|error| {
+                tracing::warn!(%error, "failed to build the configured HTTP client; using reqwest's defaults");
+                reqwest::Client::new()
+            })
+        });
+        Client { http, base_urls: self.base_urls, token_source: self.token_source }
+    }
+}
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes a path parameter as one segment, so `/` or `%` in a value never changes the route.
+pub(crate) fn segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// Sends a request and reads the whole response.
+pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>), ClientError> {
+    let response = request.send().await.map_err(ClientError::Transport)?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(ClientError::Transport)?;
+    Ok((status, headers, body.to_vec()))
+}
+
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ClientError> {
+    serde_json::from_slice(body).map_err(|error| ClientError::Decode { status, message: error.to_string(), body: body.to_vec() })
+}
+
+pub(crate) fn decode_text(status: u16, body: &[u8]) -> Result<String, ClientError> {
+    String::from_utf8(body.to_vec()).map_err(|error| ClientError::Decode { status, message: error.to_string(), body: body.to_vec() })
+}
+
+pub(crate) fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, ClientError> {
+    serde_json::to_vec(body).map_err(ClientError::Encode)
+}

@@ -1,0 +1,327 @@
+//! Request extraction and response writing used by the generated handlers.
+
+// A document may use only some of the extractors below.
+#![allow(dead_code)]
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::{Location, Violation};
+
+/// Why the server answered a request without calling the implementation, or instead of its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// A secured operation was called without usable credentials (401).
+    MissingCredentials,
+    /// Parameters or body break the schema (400).
+    InvalidRequest(Vec<Violation>),
+    /// The body has a media type the operation does not accept (415).
+    UnsupportedMediaType { expected: &'static str },
+    /// The body is larger than the configured limit (413).
+    PayloadTooLarge { limit: usize },
+    /// The implementation returned an error or panicked (500); details are only logged.
+    Internal,
+}
+
+impl Rejection {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Rejection::MissingCredentials => StatusCode::UNAUTHORIZED,
+            Rejection::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Rejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Rejection::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::MissingCredentials => f.write_str("missing or malformed credentials"),
+            Rejection::InvalidRequest(violations) => f.write_str(&crate::describe(violations)),
+            Rejection::UnsupportedMediaType { expected } => write!(f, "unsupported media type; expected `{expected}`"),
+            Rejection::PayloadTooLarge { limit } => write!(f, "request body is larger than {limit} bytes"),
+            Rejection::Internal => f.write_str("internal server error"),
+        }
+    }
+}
+
+/// Chooses the `message` of a rejection's error body.
+pub type RejectionMessage = Arc<dyn Fn(&Rejection) -> String + Send + Sync>;
+
+/// Settings of the generated router.
+#[derive(Clone)]
+pub struct ServerOptions {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit: usize,
+    /// Overrides the default rejection messages, for APIs that document their own codes.
+    pub rejection_message: Option<RejectionMessage>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions { body_limit: 2 * 1024 * 1024, rejection_message: None }
+    }
+}
+
+impl fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("body_limit", &self.body_limit)
+            .field("rejection_message", &self.rejection_message.as_ref().map(|_| "custom"))
+            .finish()
+    }
+}
+
+impl ServerOptions {
+    pub(crate) fn message(&self, rejection: &Rejection) -> String {
+        match &self.rejection_message {
+            Some(message) => message(rejection),
+            None => rejection.to_string(),
+        }
+    }
+}
+
+/// Decoded query string pairs, in order.
+pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect()
+}
+
+fn parse<T: FromStr>(raw: &str, location: impl Fn() -> Location) -> Result<T, Violation>
+where
+    T::Err: fmt::Display,
+{
+    raw.parse::<T>().map_err(|error| Violation::new(location(), format!("invalid value `{raw}`: {error}")))
+}
+
+pub(crate) fn missing(location: Location) -> Violation {
+    Violation::new(location, "is required")
+}
+
+/// Takes a path parameter by its position in the route.
+pub(crate) fn path<T: FromStr>(params: &[(String, String)], index: usize, name: &str) -> Result<Option<T>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Path(name.to_owned());
+    match params.get(index) {
+        Some((_, raw)) => parse(raw, location).map(Some),
+        None => Err(missing(location())),
+    }
+}
+
+/// Takes a query parameter that appears at most once.
+pub(crate) fn query<T: FromStr>(pairs: &[(String, String)], name: &str, required: bool) -> Result<Option<T>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Query(name.to_owned());
+    let mut values = pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value);
+    match (values.next(), values.next()) {
+        (Some(_), Some(_)) => Err(Violation::new(location(), "must appear at most once")),
+        (Some(raw), None) => parse(raw, location).map(Some),
+        (None, _) if required => Err(missing(location())),
+        (None, _) => Ok(None),
+    }
+}
+
+/// Takes an array query parameter in `form` style with `explode: true`: one key per item.
+pub(crate) fn query_array<T: FromStr>(pairs: &[(String, String)], name: &str, required: bool) -> Result<Option<Vec<T>>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Query(name.to_owned());
+    let raw: Vec<&String> = pairs.iter().filter(|(key, _)| key == name).map(|(_, value)| value).collect();
+    if raw.is_empty() {
+        return if required { Err(missing(location())) } else { Ok(None) };
+    }
+    raw.into_iter().map(|value| parse(value, location)).collect::<Result<Vec<T>, _>>().map(Some)
+}
+
+/// Takes a header parameter; header names are case-insensitive.
+pub(crate) fn header<T: FromStr>(headers: &HeaderMap, name: &str, required: bool) -> Result<Option<T>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Header(name.to_owned());
+    match headers.get(name) {
+        Some(value) => {
+            let text = value.to_str().map_err(|_| Violation::new(location(), "must be visible ASCII text"))?;
+            parse(text, location).map(Some)
+        }
+        None if required => Err(missing(location())),
+        None => Ok(None),
+    }
+}
+
+/// Takes a cookie parameter from the `Cookie` headers.
+pub(crate) fn cookie<T: FromStr>(headers: &HeaderMap, name: &str, required: bool) -> Result<Option<T>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Cookie(name.to_owned());
+    match cookie_value(headers, name) {
+        Some(raw) => parse(&raw, location).map(Some),
+        None if required => Err(missing(location())),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned())
+}
+
+/// Records that `token` satisfies `scheme`; the first credential found is the one passed on.
+pub(crate) fn add_credential(credentials: &mut Option<crate::Credentials>, token: String, scheme: crate::SecurityScheme) {
+    match credentials {
+        Some(existing) => existing.schemes.push(scheme),
+        None => *credentials = Some(crate::Credentials { token, schemes: vec![scheme] }),
+    }
+}
+
+/// Whether the credentials meet one alternative of a security requirement; an empty alternative allows anonymous access.
+pub(crate) fn meets(security: &[&[crate::SecurityScheme]], credentials: &Option<crate::Credentials>) -> bool {
+    security.iter().any(|set| set.iter().all(|scheme| credentials.as_ref().is_some_and(|c| c.schemes.contains(scheme))))
+}
+
+/// Returns the token of an `Authorization: <scheme> <token>` header; the scheme name is case-insensitive.
+pub(crate) fn authorization(headers: &HeaderMap, scheme: &str) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (given.eq_ignore_ascii_case(scheme) && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// Reads the whole body, up to `limit` bytes.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Rejection> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| Rejection::PayloadTooLarge { limit })
+}
+
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+}
+
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type == "text/json" || media_type.ends_with("+json")
+}
+
+/// Decodes a JSON body; an empty body is `None`, and a missing required body is a violation.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes, required: bool) -> Result<Result<Option<T>, Violation>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
+    }
+    match media_type(headers) {
+        Some(media) if is_json(&media) => {}
+        _ => return Err(Rejection::UnsupportedMediaType { expected: "application/json" }),
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => value,
+        Err(error) => {
+            let pointer = error_pointer(error.path());
+            return Ok(Err(Violation::new(Location::Body(pointer), json_message(error.inner()))));
+        }
+    };
+    if let Err(error) = deserializer.end() {
+        return Ok(Err(Violation::new(Location::Body(String::new()), json_message(&error))));
+    }
+    Ok(Ok(Some(value)))
+}
+
+/// Takes a text body as a string.
+pub(crate) fn text_body(headers: &HeaderMap, bytes: &Bytes, required: bool, expected: &'static str) -> Result<Result<Option<String>, Violation>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
+    }
+    match media_type(headers) {
+        Some(media) if media.starts_with("text/") => {}
+        _ => return Err(Rejection::UnsupportedMediaType { expected }),
+    }
+    Ok(String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Violation::new(Location::Body(String::new()), "must be UTF-8 text")))
+}
+
+/// Takes a raw body as bytes.
+pub(crate) fn bytes_body(bytes: &Bytes, required: bool) -> Result<Result<Option<Vec<u8>>, Violation>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
+    }
+    Ok(Ok(Some(bytes.to_vec())))
+}
+
+fn error_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer = crate::pointer_child(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = crate::pointer_child(&pointer, key),
+            Segment::Enum { variant } => pointer = crate::pointer_child(&pointer, variant),
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Drops serde's line and column, which mean little to an API caller.
+fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_owned(),
+        None => text,
+    }
+}
+
+pub(crate) fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub(crate) fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    json_response_as(status, body, "application/json")
+}
+
+pub(crate) fn json_response_as<T: serde::Serialize>(status: StatusCode, body: &T, media_type: &'static str) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], bytes).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "failed to serialize the response body");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub(crate) fn text_response(status: StatusCode, body: String, media_type: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body).into_response()
+}
+
+pub(crate) fn bytes_response(status: StatusCode, body: Vec<u8>, media_type: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body).into_response()
+}
+
+pub(crate) fn empty_response(status: StatusCode) -> Response {
+    status.into_response()
+}
+
+/// Describes a panic payload for the log.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "non-text panic payload".to_owned()
+    }
+}

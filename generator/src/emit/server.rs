@@ -1,0 +1,394 @@
+//! The server crate: an axum router that extracts, authenticates and validates requests, then calls the trait.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::{inner_doc, response_payload};
+use super::crate_ident;
+use super::types::base_type;
+use crate::Config;
+use crate::model::{
+    Api, ApiKeyLocation, ContentKind, ErrorFieldRole, Operation, ParamLocation, Parameter, SchemeKind, StatusMatch, Ty,
+    TypeKind,
+};
+
+pub fn lib(api: &Api, config: &Config) -> TokenStream {
+    let api_crate = crate_ident(&config.api_crate);
+    let title = format!(
+        "{} {}: an axum router that serves any implementation of [`{}`].",
+        api.title, api.version, config.trait_name
+    );
+    let docs =
+        inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
+    quote! {
+        #docs
+        #[rustfmt::skip]
+        mod router;
+        #[rustfmt::skip]
+        mod runtime;
+
+        pub use #api_crate;
+        pub use #api_crate::*;
+        pub use router::{router, router_with};
+        pub use runtime::{Rejection, RejectionMessage, ServerOptions};
+    }
+}
+
+/// Converts an OpenAPI path template into an axum route with positional parameter names.
+///
+/// Positional names keep routes such as `/a/{id}` and `/a/{name}/b` from clashing in the router.
+pub fn route(path: &str) -> String {
+    let mut index = 0;
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                let name = format!("{{p{index}}}");
+                index += 1;
+                name
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub fn router(api: &Api, config: &Config) -> TokenStream {
+    let trait_name = format_ident!("{}", config.trait_name);
+    let mut routes: Vec<(String, Vec<TokenStream>)> = Vec::new();
+    for operation in &api.operations {
+        let route = route(&operation.path);
+        let method = format_ident!("{}", operation.method.as_str().to_ascii_lowercase());
+        let handler = operation.name.ident();
+        let call = quote! { #method(#handler::<A>) };
+        match routes.iter_mut().find(|(known, _)| *known == route) {
+            Some((_, calls)) => calls.push(call),
+            None => routes.push((route, vec![call])),
+        }
+    }
+    let routes = routes.iter().map(|(route, calls)| {
+        quote! { .route(#route, ::axum::routing::MethodRouter::new() #(.#calls)*) }
+    });
+    let handlers = api.operations.iter().map(|operation| handler(api, config, operation));
+    let error_response = error_response(api);
+    quote! {
+        //! The router and one handler per operation.
+        #![allow(unused_imports, unused_mut, unused_variables)]
+
+        use ::std::sync::Arc;
+
+        use ::axum::extract::{Request, State};
+        use ::axum::http::StatusCode;
+        use ::axum::response::Response;
+
+        use crate::#trait_name;
+        use crate::runtime::{self, Rejection, ServerOptions};
+
+        struct Shared<A> {
+            api: A,
+            options: ServerOptions,
+        }
+
+        /// Builds a router that serves every operation of the document with `api`, with default options.
+        pub fn router<A: #trait_name + 'static>(api: A) -> ::axum::Router {
+            router_with(api, ServerOptions::default())
+        }
+
+        /// Builds a router that serves every operation of the document with `api`.
+        pub fn router_with<A: #trait_name + 'static>(api: A, options: ServerOptions) -> ::axum::Router {
+            let shared = Arc::new(Shared { api, options });
+            ::axum::Router::new()
+                #(#routes)*
+                .with_state(shared)
+        }
+
+        fn reject<A>(shared: &Shared<A>, rejection: Rejection) -> Response {
+            let status = rejection.status();
+            let message = shared.options.message(&rejection);
+            error_response(status, message)
+        }
+
+        #error_response
+
+        #(#handlers)*
+    }
+}
+
+/// The function that writes a rejection: the document's error schema when it has a usable one, else RFC 9457.
+fn error_response(api: &Api) -> TokenStream {
+    let Some(error_body) = &api.error_body else {
+        return quote! {
+            /// Writes an RFC 9457 problem document, since the document declares no usable error schema.
+            fn error_response(status: StatusCode, message: ::std::string::String) -> Response {
+                let body = ::serde_json::json!({
+                    "type": "about:blank",
+                    "title": status.canonical_reason().unwrap_or_default(),
+                    "status": status.as_u16(),
+                    "detail": message,
+                });
+                runtime::json_response_as(status, &body, "application/problem+json")
+            }
+        };
+    };
+    let ty = api.ty(error_body.type_id);
+    let name = ty.name.ident();
+    let TypeKind::Struct { fields, .. } = &ty.kind else { return quote! {} };
+    let initializers = fields.iter().zip(&error_body.roles).map(|(field, role)| {
+        let ident = field.name.ident();
+        let value = match role {
+            ErrorFieldRole::Status => {
+                let int = base_type(api, &field.shape.ty);
+                quote! { status.as_u16() as #int }
+            }
+            ErrorFieldRole::Reason => quote! { status.canonical_reason().unwrap_or_default().to_owned() },
+            ErrorFieldRole::Message => quote! { message.clone() },
+            ErrorFieldRole::Absent => return quote! { #ident: ::std::option::Option::None },
+        };
+        if field.required && !field.shape.nullable {
+            quote! { #ident: #value }
+        } else {
+            quote! { #ident: ::std::option::Option::Some(#value) }
+        }
+    });
+    let doc = format!(" Writes a rejection as the document's `{}` schema.", ty.name.wire);
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::redundant_clone, clippy::unnecessary_cast)]
+        fn error_response(status: StatusCode, message: ::std::string::String) -> Response {
+            let body = crate::#name {
+                #(#initializers,)*
+            };
+            runtime::json_response(status, &body)
+        }
+    }
+}
+
+fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
+    let trait_name = format_ident!("{}", config.trait_name);
+    let name = operation.name.ident();
+    let request_type = operation.request_type.ident();
+    let operation_id = &operation.name.wire;
+    let doc = format!(" Serves `{} {}`.", operation.method.as_str(), operation.path);
+
+    let credentials = credentials(api, operation);
+    let has_path = operation.parameters.iter().any(|p| p.location == ParamLocation::Path);
+    let path_params = has_path.then(|| {
+        quote! {
+            let path_params: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
+                match <::axum::extract::RawPathParams as ::axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await {
+                    Ok(params) => params.iter().map(|(key, value)| (key.to_owned(), value.to_owned())).collect(),
+                    Err(error) => {
+                        let violation = crate::Violation::new(crate::Location::Path(::std::string::String::new()), error.body_text());
+                        return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+                    }
+                };
+        }
+    });
+    let has_query = operation.parameters.iter().any(|p| p.location == ParamLocation::Query)
+        || uses_api_key(api, operation, ApiKeyLocation::Query);
+    let query = has_query.then(|| quote! { let query = runtime::query_pairs(parts.uri.query()); });
+
+    let mut path_index = 0;
+    let extractions: Vec<TokenStream> = operation
+        .parameters
+        .iter()
+        .map(|parameter| {
+            let index = path_index;
+            if parameter.location == ParamLocation::Path {
+                path_index += 1;
+            }
+            extract_parameter(api, parameter, index)
+        })
+        .collect();
+    let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(|p| p.name.ident()).collect();
+
+    let body = operation.body.as_ref().and_then(|body| {
+        let required = body.required;
+        let extraction = match &body.content.kind {
+            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+            ContentKind::Json(_) => quote! { runtime::json_body(&parts.headers, &bytes, #required) },
+            ContentKind::Text => {
+                let media = &body.content.media_type;
+                quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
+            }
+            ContentKind::Bytes => quote! { runtime::bytes_body(&bytes, #required) },
+        };
+        let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+        Some(quote! {
+            let bytes = match runtime::read_body(body, shared.options.body_limit).await {
+                Ok(bytes) => bytes,
+                Err(rejection) => return reject(&shared, rejection),
+            };
+            let body = match #extraction {
+                Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
+                Err(rejection) => return reject(&shared, rejection),
+            };
+        })
+    });
+    let body_field = body.is_some().then(|| quote! { body, });
+    if body.is_some() {
+        bound.push(format_ident!("body"));
+    }
+    let credentials_field = operation.security.is_declared().then(|| quote! { credentials, });
+
+    let guard = (!bound.is_empty()).then(|| {
+        let somes = bound.iter().map(|ident| quote! { ::std::option::Option::Some(#ident) });
+        quote! {
+            let (#(#somes,)*) = (#(#bound,)*) else {
+                return reject(&shared, Rejection::InvalidRequest(violations));
+            };
+        }
+    });
+    let field_names: Vec<_> = operation.parameters.iter().map(|p| p.name.ident()).collect();
+    let respond = respond(api, operation);
+
+    quote! {
+        #[doc = #doc]
+        async fn #name<A: #trait_name + 'static>(State(shared): State<Arc<Shared<A>>>, request: Request) -> Response {
+            let (mut parts, body) = request.into_parts();
+            #credentials
+            #path_params
+            #query
+            let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
+            #(#extractions)*
+            #body
+            #guard
+            let request = crate::#request_type {
+                #(#field_names,)*
+                #body_field
+                #credentials_field
+            };
+            let violations = request.violations();
+            if !violations.is_empty() {
+                return reject(&shared, Rejection::InvalidRequest(violations));
+            }
+            let outcome = ::futures_util::FutureExt::catch_unwind(::std::panic::AssertUnwindSafe(shared.api.#name(request))).await;
+            let response = match outcome {
+                Ok(Ok(response)) => response,
+                Ok(Err(error)) => {
+                    ::tracing::error!(operation = #operation_id, %error, "the implementation returned an error");
+                    return reject(&shared, Rejection::Internal);
+                }
+                Err(panic) => {
+                    ::tracing::error!(operation = #operation_id, panic = %runtime::panic_message(&*panic), "the implementation panicked");
+                    return reject(&shared, Rejection::Internal);
+                }
+            };
+            #respond
+        }
+    }
+}
+
+fn uses_api_key(api: &Api, operation: &Operation, location: ApiKeyLocation) -> bool {
+    operation.security.schemes().iter().any(|index| {
+        matches!(&api.security_schemes[*index].kind, SchemeKind::ApiKey { location: found, .. } if *found == location)
+    })
+}
+
+/// Collects the credentials of every scheme the operation names, then checks that one alternative is met.
+fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
+    if !operation.security.is_declared() {
+        return None;
+    }
+    let request_type = operation.request_type.ident();
+    let lookups = operation.security.schemes().into_iter().map(|index| {
+        let scheme = &api.security_schemes[index];
+        let variant = scheme.name.ident();
+        let value = match &scheme.kind {
+            SchemeKind::Bearer => quote! { runtime::authorization(&parts.headers, "Bearer") },
+            SchemeKind::Basic => quote! { runtime::authorization(&parts.headers, "Basic") },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! {
+                parts.headers.get(#name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+            },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! {
+                runtime::query_pairs(parts.uri.query()).into_iter().find(|(key, _)| key == #name).map(|(_, value)| value)
+            },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
+                runtime::cookie_value(&parts.headers, #name)
+            },
+        };
+        quote! {
+            if let ::std::option::Option::Some(token) = #value {
+                runtime::add_credential(&mut credentials, token, crate::SecurityScheme::#variant);
+            }
+        }
+    });
+    Some(quote! {
+        let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
+        #(#lookups)*
+        if !runtime::meets(crate::#request_type::SECURITY, &credentials) {
+            return reject(&shared, Rejection::MissingCredentials);
+        }
+    })
+}
+
+fn extract_parameter(api: &Api, parameter: &Parameter, path_index: usize) -> TokenStream {
+    let ident = parameter.name.ident();
+    let wire = &parameter.name.wire;
+    let required = parameter.required;
+    let (extraction, location) = match (&parameter.location, &parameter.shape.ty) {
+        (ParamLocation::Query, Ty::Array(items)) => {
+            let item = base_type(api, &items.ty);
+            (quote! { runtime::query_array::<#item>(&query, #wire, #required) }, quote! { Query })
+        }
+        (location, ty) => {
+            let ty = base_type(api, ty);
+            match location {
+                ParamLocation::Path => {
+                    (quote! { runtime::path::<#ty>(&path_params, #path_index, #wire) }, quote! { Path })
+                }
+                ParamLocation::Query => (quote! { runtime::query::<#ty>(&query, #wire, #required) }, quote! { Query }),
+                ParamLocation::Header => {
+                    (quote! { runtime::header::<#ty>(&parts.headers, #wire, #required) }, quote! { Header })
+                }
+                ParamLocation::Cookie => {
+                    (quote! { runtime::cookie::<#ty>(&parts.headers, #wire, #required) }, quote! { Cookie })
+                }
+            }
+        }
+    };
+    let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::#location(#wire.to_owned())))) });
+    quote! {
+        let #ident = #extraction #unwrap .map_err(|violation| violations.push(violation)).ok();
+    }
+}
+
+/// Writes each response variant with its status and body.
+fn respond(api: &Api, operation: &Operation) -> TokenStream {
+    let response_type = operation.response_type.ident();
+    let arms = operation.responses.iter().map(|response| {
+        let variant = response.variant.ident();
+        let payload = response_payload(api, response);
+        let status = match response.status {
+            StatusMatch::Code(code) => quote! { runtime::status(#code) },
+            StatusMatch::Range(_) | StatusMatch::Default => quote! { runtime::status(status) },
+        };
+        let write = match (&response.content, &payload) {
+            (None, _) => quote! { runtime::empty_response(#status) },
+            (Some(content), None) => {
+                let media = &content.media_type;
+                quote! { runtime::json_response_as(#status, &(), #media) }
+            }
+            (Some(content), Some(_)) => {
+                let media = &content.media_type;
+                match &content.kind {
+                    ContentKind::Json(_) => quote! { runtime::json_response_as(#status, &body, #media) },
+                    ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
+                    ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
+                }
+            }
+        };
+        let pattern = match (response.status, payload.is_some()) {
+            (StatusMatch::Code(_), true) => quote! { crate::#response_type::#variant(body) },
+            (StatusMatch::Code(_), false) => quote! { crate::#response_type::#variant },
+            (_, true) => quote! { crate::#response_type::#variant { status, body } },
+            (_, false) => quote! { crate::#response_type::#variant { status } },
+        };
+        quote! { #pattern => #write }
+    });
+    quote! {
+        match response {
+            #(#arms,)*
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Named types: structs, string enums and aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::doc;
+use crate::model::{Api, Field, IntType, NamedType, Shape, Ty, TypeKind};
+
+/// The `types.rs` module of the api crate.
+pub fn types(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|ty| named_type(api, ty));
+    quote! {
+        //! Types of the schemas in the document, and of the inline schemas of its operations.
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        #(#items)*
+    }
+}
+
+fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
+    let name = ty.name.ident();
+    let origin = format!("Schema `{}`.", ty.name.wire);
+    let docs = doc(&[ty.description.as_deref(), Some(&origin)]);
+    match &ty.kind {
+        TypeKind::Struct { fields, deny_unknown } => {
+            let deny = deny_unknown.then(|| quote! { #[serde(deny_unknown_fields)] });
+            let fields = fields.iter().map(|field| struct_field(api, field));
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #deny
+                pub struct #name {
+                    #(#fields,)*
+                }
+            }
+        }
+        TypeKind::Enum { variants } => string_enum(&name, &docs, variants),
+        TypeKind::Alias(shape) => {
+            let target = value_type(api, shape);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn struct_field(api: &Api, field: &Field) -> TokenStream {
+    let name = field.name.ident();
+    let wire = &field.name.wire;
+    let docs = doc(&[field.description.as_deref()]);
+    let mut inner = base_type(api, &field.shape.ty);
+    if field.boxed {
+        inner = quote! { ::std::boxed::Box<#inner> };
+    }
+    let rename = (field.name.base() != wire).then(|| quote! { #[serde(rename = #wire)] });
+    let (ty, attributes) = match (field.required, field.shape.nullable) {
+        (true, false) => (inner, quote! {}),
+        (true, true) => (
+            quote! { ::std::option::Option<#inner> },
+            quote! { #[serde(deserialize_with = "crate::runtime::required_nullable")] },
+        ),
+        // NOTE: an optional nullable field reads both "absent" and `null` as `None`, and writes `None` as absent.
+        (false, _) => (
+            quote! { ::std::option::Option<#inner> },
+            quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
+        ),
+    };
+    quote! {
+        #docs
+        #rename
+        #attributes
+        pub #name: #ty
+    }
+}
+
+fn string_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[crate::naming::Name]) -> TokenStream {
+    let idents: Vec<_> = variants.iter().map(|v| v.ident()).collect();
+    let wires: Vec<&String> = variants.iter().map(|v| &v.wire).collect();
+    let expected = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let declarations = idents.iter().zip(&wires).map(|(ident, wire)| {
+        quote! {
+            #[serde(rename = #wire)]
+            #ident
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #(#declarations,)*
+        }
+
+        impl #name {
+            /// Every value, in document order.
+            pub const ALL: &'static [Self] = &[#(Self::#idents),*];
+
+            /// Returns the value as written on the wire.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::string::String;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                match value {
+                    #(#wires => Ok(Self::#idents),)*
+                    other => Err(format!("unknown value `{other}`; expected one of {}", #expected)),
+                }
+            }
+        }
+    }
+}
+
+/// The Rust type of a value of `shape`, `Option` included when it is nullable.
+pub fn value_type(api: &Api, shape: &Shape) -> TokenStream {
+    let base = base_type(api, &shape.ty);
+    if shape.nullable && shape.ty != Ty::Null {
+        quote! { ::std::option::Option<#base> }
+    } else {
+        base
+    }
+}
+
+/// The Rust type of `ty`, without nullability.
+pub fn base_type(api: &Api, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Boolean => quote! { bool },
+        Ty::Integer(int) => int_type(*int),
+        Ty::Number => quote! { f64 },
+        Ty::String(_) => quote! { ::std::string::String },
+        Ty::Array(items) => {
+            let items = value_type(api, items);
+            quote! { ::std::vec::Vec<#items> }
+        }
+        Ty::Map(values) => {
+            let values = value_type(api, values);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #values> }
+        }
+        Ty::Named(id) => {
+            let name = api.ty(*id).name.ident();
+            quote! { crate::#name }
+        }
+        Ty::Any => quote! { ::serde_json::Value },
+        Ty::Null => quote! { () },
+    }
+}
+
+pub fn int_type(int: IntType) -> TokenStream {
+    match int {
+        IntType::I32 => quote! { i32 },
+        IntType::I64 => quote! { i64 },
+        IntType::U32 => quote! { u32 },
+        IntType::U64 => quote! { u64 },
+    }
+}

@@ -1,0 +1,331 @@
+//! `Validate` implementations: the schema constraints that serde does not enforce.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::{Api, Operation, ParamLocation, Shape, StringFormat, Ty, TypeKind};
+
+/// Regular expressions used by the checks, emitted once each as lazily compiled statics.
+#[derive(Default)]
+struct Patterns {
+    sources: Vec<String>,
+}
+
+impl Patterns {
+    fn ident(&mut self, pattern: &str) -> proc_macro2::Ident {
+        let index = match self.sources.iter().position(|p| p == pattern) {
+            Some(index) => index,
+            None => {
+                self.sources.push(pattern.to_owned());
+                self.sources.len() - 1
+            }
+        };
+        format_ident!("PATTERN_{}", index)
+    }
+
+    fn statics(&self) -> TokenStream {
+        let statics = self.sources.iter().enumerate().map(|(index, source)| {
+            let ident = format_ident!("PATTERN_{}", index);
+            let doc = format!(" `{source}`");
+            quote! {
+                #[doc = #doc]
+                static #ident: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
+                    ::std::sync::LazyLock::new(|| ::regress::Regex::new(#source).ok());
+            }
+        });
+        quote! { #(#statics)* }
+    }
+}
+
+/// The `validate.rs` module of the api crate.
+pub fn validate(api: &Api) -> TokenStream {
+    let mut patterns = Patterns::default();
+    let mut impls = Vec::new();
+    for ty in &api.types {
+        let name = ty.name.ident();
+        match &ty.kind {
+            TypeKind::Struct { fields, .. } => {
+                let mut checks = Vec::new();
+                for field in fields {
+                    let wire = &field.name.wire;
+                    let ident = field.name.ident();
+                    let shape = if field.required {
+                        field.shape.clone()
+                    } else {
+                        Shape { nullable: true, ..field.shape.clone() }
+                    };
+                    if !needs_check(api, &shape) {
+                        continue;
+                    }
+                    let body = shape_checks(api, &shape, &body_location(), &mut patterns);
+                    checks.push(quote! {
+                        {
+                            let pointer = crate::pointer_child(pointer, #wire);
+                            let value = &self.#ident;
+                            #body
+                        }
+                    });
+                }
+                let arguments = if checks.is_empty() {
+                    quote! { _pointer: &str, _violations }
+                } else {
+                    quote! { pointer: &str, violations }
+                };
+                impls.push(quote! {
+                    impl crate::Validate for crate::#name {
+                        fn collect_violations(&self, #arguments: &mut ::std::vec::Vec<crate::Violation>) {
+                            #(#checks)*
+                        }
+                    }
+                });
+            }
+            TypeKind::Enum { .. } => impls.push(quote! {
+                impl crate::Validate for crate::#name {
+                    fn collect_violations(&self, _pointer: &str, _violations: &mut ::std::vec::Vec<crate::Violation>) {}
+                }
+            }),
+            TypeKind::Alias(_) => {}
+        }
+    }
+    for operation in &api.operations {
+        impls.push(request_violations(api, operation, &mut patterns));
+    }
+    let statics = patterns.statics();
+    quote! {
+        //! Checks of the constraints of every type and request.
+        #![allow(clippy::collapsible_if, clippy::unnecessary_cast)]
+
+        #statics
+        #(#impls)*
+    }
+}
+
+fn body_location() -> TokenStream {
+    quote! { crate::Location::Body(pointer.clone()) }
+}
+
+fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns) -> TokenStream {
+    let name = operation.request_type.ident();
+    let mut checks = Vec::new();
+    for parameter in &operation.parameters {
+        let shape = if parameter.required {
+            parameter.shape.clone()
+        } else {
+            Shape { nullable: true, ..parameter.shape.clone() }
+        };
+        if !needs_check(api, &shape) {
+            continue;
+        }
+        let wire = &parameter.name.wire;
+        let variant = match parameter.location {
+            ParamLocation::Path => quote! { Path },
+            ParamLocation::Query => quote! { Query },
+            ParamLocation::Header => quote! { Header },
+            ParamLocation::Cookie => quote! { Cookie },
+        };
+        let location = quote! { crate::Location::#variant(#wire.to_owned()) };
+        let ident = parameter.name.ident();
+        let body = shape_checks(api, &shape, &location, patterns);
+        let pointer = mentions_pointer(&body).then(|| quote! { let pointer = ::std::string::String::new(); });
+        checks.push(quote! {
+            {
+                #pointer
+                let value = &self.#ident;
+                #body
+            }
+        });
+    }
+    if let Some(body) = &operation.body
+        && let crate::model::ContentKind::Json(shape) = &body.content.kind
+        && shape.ty != Ty::Null
+    {
+        let shape = if body.required { shape.clone() } else { Shape { nullable: true, ..shape.clone() } };
+        if needs_check(api, &shape) {
+            let checks_tokens = shape_checks(api, &shape, &body_location(), patterns);
+            checks.push(quote! {
+                {
+                    let pointer = ::std::string::String::new();
+                    let value = &self.body;
+                    #checks_tokens
+                }
+            });
+        }
+    }
+    let method = operation.name.rust.clone();
+    let doc = format!(" Returns every violation of the schema constraints in the parameters and body of `{method}`.");
+    if checks.is_empty() {
+        return quote! {
+            impl crate::#name {
+                #[doc = #doc]
+                pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+                    ::std::vec::Vec::new()
+                }
+            }
+        };
+    }
+    quote! {
+        impl crate::#name {
+            #[doc = #doc]
+            pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+                let mut found = ::std::vec::Vec::new();
+                let violations = &mut found;
+                #(#checks)*
+                found
+            }
+        }
+    }
+}
+
+fn mentions_pointer(tokens: &TokenStream) -> bool {
+    tokens.to_string().contains("pointer")
+}
+
+/// Whether a value of `shape` has anything to check beyond its type.
+fn needs_check(api: &Api, shape: &Shape) -> bool {
+    if !shape.checks.is_empty() {
+        return true;
+    }
+    match &shape.ty {
+        Ty::String(format) => *format != StringFormat::Plain,
+        Ty::Array(items) | Ty::Map(items) => needs_check(api, items),
+        Ty::Named(id) => matches!(api.ty(*id).kind, TypeKind::Struct { .. }),
+        _ => false,
+    }
+}
+
+/// Checks of `value` (a reference to a value of `shape`) that push onto `violations`.
+fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut Patterns) -> TokenStream {
+    if shape.nullable && shape.ty != Ty::Null {
+        let inner = shape_checks(api, &Shape { nullable: false, ..shape.clone() }, location, patterns);
+        return quote! {
+            if let ::std::option::Option::Some(value) = value {
+                #inner
+            }
+        };
+    }
+    let checks = &shape.checks;
+    let mut out = Vec::new();
+    match &shape.ty {
+        Ty::String(format) => {
+            if checks.min_length.is_some() || checks.max_length.is_some() {
+                let min = option_u64(checks.min_length);
+                let max = option_u64(checks.max_length);
+                out.push(quote! { crate::runtime::check_length(value, #min, #max, || #location, violations); });
+            }
+            if let Some(pattern) = &checks.pattern {
+                let ident = patterns.ident(pattern);
+                out.push(quote! {
+                    if let ::std::option::Option::Some(regex) = #ident.as_ref() {
+                        crate::runtime::check_pattern(value, regex, #pattern, || #location, violations);
+                    }
+                });
+            }
+            if let Some(format) = format_name(*format) {
+                out.push(quote! { crate::runtime::check_format(value, #format, || #location, violations); });
+            }
+        }
+        Ty::Integer(_) | Ty::Number => {
+            if checks.minimum.is_some() || checks.maximum.is_some() || checks.multiple_of.is_some() {
+                let minimum = option_f64(checks.minimum);
+                let maximum = option_f64(checks.maximum);
+                let multiple_of = option_f64(checks.multiple_of);
+                let (exclusive_min, exclusive_max) = (checks.exclusive_minimum, checks.exclusive_maximum);
+                out.push(quote! {
+                    crate::runtime::check_range(*value as f64, #minimum, #maximum, (#exclusive_min, #exclusive_max), #multiple_of, || #location, violations);
+                });
+            }
+        }
+        Ty::Array(items) => {
+            out.push(count_check(checks.min_items, checks.max_items, "items", location));
+            if checks.unique_items {
+                out.push(quote! { crate::runtime::check_unique(value, || #location, violations); });
+            }
+            if needs_check(api, items) {
+                let inner = shape_checks(api, items, location, patterns);
+                let pointer = mentions_pointer(location)
+                    .then(|| quote! { let pointer = crate::pointer_child(&pointer, &index.to_string()); });
+                let index = if pointer.is_some() {
+                    quote! { index }
+                } else {
+                    quote! { _index }
+                };
+                out.push(quote! {
+                    for (#index, value) in value.iter().enumerate() {
+                        #pointer
+                        #inner
+                    }
+                });
+            }
+        }
+        Ty::Map(values) => {
+            out.push(count_check(checks.min_properties, checks.max_properties, "properties", location));
+            if needs_check(api, values) {
+                let inner = shape_checks(api, values, location, patterns);
+                let pointer =
+                    mentions_pointer(location).then(|| quote! { let pointer = crate::pointer_child(&pointer, key); });
+                let key = if pointer.is_some() {
+                    quote! { key }
+                } else {
+                    quote! { _key }
+                };
+                out.push(quote! {
+                    for (#key, value) in value.iter() {
+                        #pointer
+                        #inner
+                    }
+                });
+            }
+        }
+        Ty::Named(id) => {
+            if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) {
+                let pointer = if mentions_pointer(location) {
+                    quote! { &pointer }
+                } else {
+                    quote! { "" }
+                };
+                out.push(quote! { crate::Validate::collect_violations(value, #pointer, violations); });
+            }
+        }
+        Ty::Boolean | Ty::Any | Ty::Null => {}
+    }
+    if let Some(allowed) = &checks.allowed {
+        out.push(quote! { crate::runtime::check_allowed(value, &[#(#allowed),*], || #location, violations); });
+    }
+    quote! { #(#out)* }
+}
+
+fn count_check(min: Option<u64>, max: Option<u64>, noun: &str, location: &TokenStream) -> TokenStream {
+    if min.is_none() && max.is_none() {
+        return quote! {};
+    }
+    let (min, max) = (option_u64(min), option_u64(max));
+    quote! { crate::runtime::check_count(value.len(), #min, #max, #noun, || #location, violations); }
+}
+
+fn format_name(format: StringFormat) -> Option<&'static str> {
+    match format {
+        StringFormat::Plain => None,
+        StringFormat::Email => Some("email"),
+        StringFormat::DateTime => Some("date-time"),
+        StringFormat::Date => Some("date"),
+        StringFormat::Uuid => Some("uuid"),
+        StringFormat::Uri => Some("uri"),
+    }
+}
+
+fn option_u64(value: Option<u64>) -> TokenStream {
+    match value {
+        Some(value) => quote! { ::std::option::Option::Some(#value) },
+        None => quote! { ::std::option::Option::None },
+    }
+}
+
+fn option_f64(value: Option<f64>) -> TokenStream {
+    match value {
+        Some(value) => {
+            let literal = proc_macro2::Literal::f64_suffixed(value);
+            quote! { ::std::option::Option::Some(#literal) }
+        }
+        None => quote! { ::std::option::Option::None },
+    }
+}

@@ -1,0 +1,516 @@
+//! Paths and operations: parameters, bodies, responses and security.
+
+use indexmap::IndexMap;
+use openapiv3::{OpenAPI, ParameterSchemaOrContent, PathItem, ReferenceOr};
+
+use super::schema::TypeBuilder;
+use super::security;
+use crate::diagnostics::{Class, Diagnostics, child};
+use crate::load::Loaded;
+use crate::model::{
+    Content, ContentKind, Method, Operation, ParamLocation, Parameter, RequestBody, Response, SecurityScheme, Server,
+    Shape, StatusMatch, Ty,
+};
+use crate::naming::{Case, Namespace, to_ident};
+
+/// Lowers every operation of every path, in document order.
+pub fn operations(
+    loaded: &Loaded,
+    types: &mut TypeBuilder,
+    schemes: &[SecurityScheme],
+    servers: &mut Vec<Server>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Operation> {
+    let document = &loaded.document;
+    let mut server_names = Namespace::new();
+    for server in servers.iter() {
+        server_names.reserve([server.name.rust.as_str()]);
+    }
+    let mut method_names = Namespace::new();
+    let mut out = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let path_pointer = child("/paths", path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { reference } => {
+                diagnostics.unsupported(
+                    &child(&path_pointer, "$ref"),
+                    format!("a path item `$ref` ({reference}) is not supported yet"),
+                    "write the path item inline",
+                );
+                continue;
+            }
+        };
+        let path_server = item
+            .servers
+            .first()
+            .map(|server| super::add_server(servers, &mut server_names, &server.url, server.description.as_deref()));
+        for (method, operation) in methods(item) {
+            let context = OperationContext {
+                document,
+                path,
+                item,
+                method,
+                pointer: child(&path_pointer, method.as_str().to_ascii_lowercase()),
+            };
+            let server = match operation.servers.first() {
+                Some(server) => {
+                    super::add_server(servers, &mut server_names, &server.url, server.description.as_deref())
+                }
+                None => path_server.unwrap_or(0),
+            };
+            let lowered = lower_operation(&context, operation, server, &mut method_names, types, schemes, diagnostics);
+            out.push(lowered);
+        }
+    }
+    out
+}
+
+struct OperationContext<'a> {
+    document: &'a OpenAPI,
+    path: &'a str,
+    item: &'a PathItem,
+    method: Method,
+    pointer: String,
+}
+
+fn methods(item: &PathItem) -> Vec<(Method, &openapiv3::Operation)> {
+    let all = [
+        (Method::Get, &item.get),
+        (Method::Put, &item.put),
+        (Method::Post, &item.post),
+        (Method::Delete, &item.delete),
+        (Method::Options, &item.options),
+        (Method::Head, &item.head),
+        (Method::Patch, &item.patch),
+        (Method::Trace, &item.trace),
+    ];
+    all.into_iter().filter_map(|(method, operation)| operation.as_ref().map(|o| (method, o))).collect()
+}
+
+fn lower_operation(
+    context: &OperationContext,
+    operation: &openapiv3::Operation,
+    server: usize,
+    method_names: &mut Namespace,
+    types: &mut TypeBuilder,
+    schemes: &[SecurityScheme],
+    diagnostics: &mut Diagnostics,
+) -> Operation {
+    let wire_id = operation.operation_id.clone().unwrap_or_else(|| synthesized_id(context.method, context.path));
+    let name = method_names.name(&wire_id, Case::Snake);
+    let pascal = to_ident(name.base(), Case::Pascal);
+    let request_type = types.names.derived(&format!("{pascal}Request"), &wire_id);
+    let response_type = types.names.derived(&format!("{pascal}Response"), &wire_id);
+
+    let parameters = parameters(context, operation, &pascal, types, diagnostics);
+    let body =
+        operation.request_body.as_ref().and_then(|body| request_body(context, body, &pascal, types, diagnostics));
+    let responses = responses(context, operation, &pascal, types, diagnostics);
+    let security = security::requirement(
+        operation.security.as_ref(),
+        context.document.security.as_ref(),
+        schemes,
+        &context.pointer,
+        diagnostics,
+    );
+
+    Operation {
+        name,
+        request_type,
+        response_type,
+        method: context.method,
+        path: context.path.to_owned(),
+        summary: operation.summary.clone(),
+        description: operation.description.clone(),
+        tags: operation.tags.clone(),
+        server,
+        parameters,
+        body,
+        responses,
+        security,
+        pointer: context.pointer.clone(),
+    }
+}
+
+/// Builds an operation name from method and path: `GET /accounts/{id}` becomes `get_accounts_by_id`.
+fn synthesized_id(method: Method, path: &str) -> String {
+    let mut words = vec![method.as_str().to_ascii_lowercase()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if let Some(parameter) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            words.push(format!("by_{parameter}"));
+        } else {
+            words.push(segment.to_owned());
+        }
+    }
+    if words.len() == 1 {
+        words.push("root".to_owned());
+    }
+    words.join("_")
+}
+
+/// Merges path-level and operation-level parameters; the operation's win on the same name and location.
+fn parameters(
+    context: &OperationContext,
+    operation: &openapiv3::Operation,
+    pascal: &str,
+    types: &mut TypeBuilder,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Parameter> {
+    let path_pointer = child("/paths", context.path);
+    let mut merged: IndexMap<(String, &'static str), (&ReferenceOr<openapiv3::Parameter>, String)> = IndexMap::new();
+    let sources = [(&context.item.parameters, path_pointer), (&operation.parameters, context.pointer.clone())];
+    for (list, pointer) in sources {
+        for (index, parameter) in list.iter().enumerate() {
+            let pointer = child(&child(&pointer, "parameters"), index.to_string());
+            let Some((resolved, resolved_pointer)) =
+                resolve_parameter(context.document, parameter, &pointer, diagnostics)
+            else {
+                continue;
+            };
+            let key = (resolved.parameter_data_ref().name.clone(), location(resolved).as_str());
+            merged.insert(key, (parameter, resolved_pointer));
+        }
+    }
+
+    let mut field_names = Namespace::new();
+    field_names.reserve(["body", "credentials"]);
+    let mut out = Vec::new();
+    for ((wire, _), (parameter, pointer)) in merged {
+        let Some((resolved, _)) = resolve_parameter(context.document, parameter, &pointer, &mut Diagnostics::new())
+        else {
+            continue;
+        };
+        let data = resolved.parameter_data_ref();
+        let location = location(resolved);
+        let hint = format!("{pascal}{}", to_ident(&wire, Case::Pascal));
+        let shape = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => types.shape_at(&child(&pointer, "schema"), &hint, diagnostics),
+            ParameterSchemaOrContent::Content(content) => {
+                diagnostics.warn(
+                    &child(&pointer, "content"),
+                    Class::NotSupported,
+                    "a parameter with `content` is not supported yet; it is passed as text",
+                );
+                let _ = content;
+                Shape::new(Ty::String(crate::model::StringFormat::Plain))
+            }
+        };
+        check_style(resolved, &pointer, &shape, diagnostics);
+        let required = match location {
+            ParamLocation::Path => {
+                if !data.required {
+                    diagnostics.warn(
+                        &child(&pointer, "required"),
+                        Class::Invalid,
+                        "path parameters must be required; this one is treated as required",
+                    );
+                }
+                true
+            }
+            _ => data.required,
+        };
+        out.push(Parameter {
+            name: field_names.name(&wire, Case::Snake),
+            location,
+            required,
+            description: data.description.clone(),
+            shape,
+        });
+    }
+
+    for template_name in path_template_names(context.path) {
+        if !out.iter().any(|p| p.location == ParamLocation::Path && p.name.wire == template_name) {
+            diagnostics.invalid(
+                &context.pointer,
+                format!("path parameter `{template_name}` of `{}` is not declared", context.path),
+                format!("add a parameter with `name: {template_name}` and `in: path`"),
+            );
+        }
+    }
+    out
+}
+
+fn check_style(parameter: &openapiv3::Parameter, pointer: &str, shape: &Shape, diagnostics: &mut Diagnostics) {
+    let simple = match parameter {
+        openapiv3::Parameter::Query { style, .. } => matches!(style, openapiv3::QueryStyle::Form),
+        openapiv3::Parameter::Path { style, .. } => matches!(style, openapiv3::PathStyle::Simple),
+        openapiv3::Parameter::Header { .. } | openapiv3::Parameter::Cookie { .. } => true,
+    };
+    if !simple {
+        diagnostics.warn(
+            &child(pointer, "style"),
+            Class::NotSupported,
+            "this parameter style is not supported yet; the value is sent and parsed in the default style",
+        );
+    }
+    let nested = match &shape.ty {
+        Ty::Array(items) => {
+            !matches!(items.ty, Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean | Ty::Named(_))
+        }
+        Ty::Map(_) | Ty::Any | Ty::Null => true,
+        _ => false,
+    };
+    if nested {
+        diagnostics.warn(
+            pointer,
+            Class::NotSupported,
+            "object and nested array parameters are not supported yet; the value is passed as JSON text",
+        );
+    }
+}
+
+fn location(parameter: &openapiv3::Parameter) -> ParamLocation {
+    match parameter {
+        openapiv3::Parameter::Query { .. } => ParamLocation::Query,
+        openapiv3::Parameter::Header { .. } => ParamLocation::Header,
+        openapiv3::Parameter::Path { .. } => ParamLocation::Path,
+        openapiv3::Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+fn path_template_names(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        names.push(rest[start + 1..start + end].to_owned());
+        rest = &rest[start + end + 1..];
+    }
+    names
+}
+
+fn resolve_parameter<'a>(
+    document: &'a OpenAPI,
+    parameter: &'a ReferenceOr<openapiv3::Parameter>,
+    pointer: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<(&'a openapiv3::Parameter, String)> {
+    match parameter {
+        ReferenceOr::Item(item) => Some((item, pointer.to_owned())),
+        ReferenceOr::Reference { reference } => {
+            let (name, target) = component_ref(reference, "parameters", &child(pointer, "$ref"), diagnostics)?;
+            let found = document.components.as_ref().and_then(|c| c.parameters.get(&name));
+            match found {
+                Some(ReferenceOr::Item(item)) => Some((item, target)),
+                Some(ReferenceOr::Reference { .. }) => {
+                    diagnostics.unsupported(
+                        &child(pointer, "$ref"),
+                        format!(
+                            "`{reference}` is itself a reference; chains of parameter references are not supported yet"
+                        ),
+                        "reference the final parameter directly",
+                    );
+                    None
+                }
+                None => {
+                    dangling(reference, &child(pointer, "$ref"), diagnostics);
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Splits `#/components/<kind>/<name>`; records an error for any other target.
+fn component_ref(
+    reference: &str,
+    kind: &str,
+    pointer: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<(String, String)> {
+    let prefix = format!("#/components/{kind}/");
+    match reference.strip_prefix(&prefix) {
+        Some(name) => {
+            let name = super::unescape_token(name);
+            let target = child(&format!("/components/{kind}"), &name);
+            Some((name, target))
+        }
+        None => {
+            diagnostics.unsupported(
+                pointer,
+                format!(
+                    "`$ref: {reference}` is not supported yet; references here must point into `#/components/{kind}/`"
+                ),
+                format!("move the object under `components/{kind}` and reference it there"),
+            );
+            None
+        }
+    }
+}
+
+fn dangling(reference: &str, pointer: &str, diagnostics: &mut Diagnostics) {
+    diagnostics.invalid(
+        pointer,
+        format!("`$ref: {reference}` points to nothing"),
+        "define the referenced component or fix the reference",
+    );
+}
+
+fn request_body(
+    context: &OperationContext,
+    body: &ReferenceOr<openapiv3::RequestBody>,
+    pascal: &str,
+    types: &mut TypeBuilder,
+    diagnostics: &mut Diagnostics,
+) -> Option<RequestBody> {
+    let (body, pointer) = match body {
+        ReferenceOr::Item(body) => (body, child(&context.pointer, "requestBody")),
+        ReferenceOr::Reference { reference } => {
+            let ref_pointer = child(&child(&context.pointer, "requestBody"), "$ref");
+            let (name, target) = component_ref(reference, "requestBodies", &ref_pointer, diagnostics)?;
+            match context.document.components.as_ref().and_then(|c| c.request_bodies.get(&name)) {
+                Some(ReferenceOr::Item(body)) => (body, target),
+                _ => {
+                    dangling(reference, &ref_pointer, diagnostics);
+                    return None;
+                }
+            }
+        }
+    };
+    let content = content(&body.content, &pointer, &format!("{pascal}Body"), types, diagnostics)?;
+    Some(RequestBody { required: body.required, description: body.description.clone(), content })
+}
+
+fn responses(
+    context: &OperationContext,
+    operation: &openapiv3::Operation,
+    pascal: &str,
+    types: &mut TypeBuilder,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Response> {
+    let mut variants = Namespace::new();
+    let mut out = Vec::new();
+    let responses_pointer = child(&context.pointer, "responses");
+    let mut entries: Vec<(StatusMatch, String, &ReferenceOr<openapiv3::Response>)> = operation
+        .responses
+        .responses
+        .iter()
+        .map(|(status, response)| match status {
+            openapiv3::StatusCode::Code(code) => (StatusMatch::Code(*code), code.to_string(), response),
+            openapiv3::StatusCode::Range(digit) => (StatusMatch::Range(*digit), format!("{digit}XX"), response),
+        })
+        .collect();
+    if let Some(default) = &operation.responses.default {
+        entries.push((StatusMatch::Default, "default".to_owned(), default));
+    }
+    if entries.is_empty() {
+        diagnostics.invalid(
+            &responses_pointer,
+            "operation declares no responses",
+            "add at least one response, for example `'200': {description: OK}`",
+        );
+    }
+    for (status, key, response) in entries {
+        let pointer = child(&responses_pointer, &key);
+        let (response, pointer) = match response {
+            ReferenceOr::Item(response) => (response, pointer),
+            ReferenceOr::Reference { reference } => {
+                let ref_pointer = child(&pointer, "$ref");
+                let Some((name, target)) = component_ref(reference, "responses", &ref_pointer, diagnostics) else {
+                    continue;
+                };
+                match context.document.components.as_ref().and_then(|c| c.responses.get(&name)) {
+                    Some(ReferenceOr::Item(response)) => (response, target),
+                    _ => {
+                        dangling(reference, &ref_pointer, diagnostics);
+                        continue;
+                    }
+                }
+            }
+        };
+        let variant = variants.name(&variant_label(status), Case::Pascal);
+        let hint = format!("{pascal}{}Body", variant.rust);
+        let content = if response.content.is_empty() {
+            None
+        } else {
+            content(&response.content, &pointer, &hint, types, diagnostics)
+        };
+        out.push(Response { status, variant, description: response.description.clone(), content });
+    }
+    out
+}
+
+/// Names a response variant after the reason phrase of its status.
+fn variant_label(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => match http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()) {
+            Some(reason) => reason.to_owned(),
+            None => format!("Status {code}"),
+        },
+        StatusMatch::Range(1) => "Informational".to_owned(),
+        StatusMatch::Range(2) => "Success".to_owned(),
+        StatusMatch::Range(3) => "Redirection".to_owned(),
+        StatusMatch::Range(4) => "Client Error".to_owned(),
+        StatusMatch::Range(5) => "Server Error".to_owned(),
+        StatusMatch::Range(digit) => format!("Status {digit}XX"),
+        StatusMatch::Default => "Default".to_owned(),
+    }
+}
+
+/// Picks the media type to generate code for: JSON first, then text, then raw bytes.
+fn content(
+    content: &IndexMap<String, openapiv3::MediaType>,
+    pointer: &str,
+    hint: &str,
+    types: &mut TypeBuilder,
+    diagnostics: &mut Diagnostics,
+) -> Option<Content> {
+    let content_pointer = child(pointer, "content");
+    let chosen = content
+        .iter()
+        .find(|(media, _)| is_json(media))
+        .or_else(|| content.iter().find(|(media, _)| media.starts_with("text/")))
+        .or_else(|| content.iter().next())?;
+    let (media_type, media) = chosen;
+    if content.len() > 1 {
+        diagnostics.warn(
+            &content_pointer,
+            Class::NotSupported,
+            format!("several media types are not supported yet; only `{media_type}` is generated"),
+        );
+    }
+    let media_pointer = child(&content_pointer, media_type);
+    let kind = if is_json(media_type) {
+        match &media.schema {
+            Some(_) => ContentKind::Json(types.shape_at(&child(&media_pointer, "schema"), hint, diagnostics)),
+            None => ContentKind::Json(Shape::new(Ty::Any)),
+        }
+    } else if media_type.starts_with("text/") {
+        ContentKind::Text
+    } else {
+        if media_type.starts_with("multipart/") || media_type == "application/x-www-form-urlencoded" {
+            diagnostics.warn(
+                &media_pointer,
+                Class::NotSupported,
+                format!("`{media_type}` bodies are not supported yet; the body is passed as raw bytes"),
+            );
+        }
+        ContentKind::Bytes
+    };
+    Some(Content { media_type: media_type.clone(), kind })
+}
+
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthesized_ids_keep_parameters_apart() {
+        assert_eq!(synthesized_id(Method::Get, "/accounts/{id}"), "get_accounts_by_id");
+        assert_eq!(synthesized_id(Method::Get, "/accounts-id"), "get_accounts-id");
+        assert_eq!(synthesized_id(Method::Post, "/"), "post_root");
+    }
+
+    #[test]
+    fn variant_labels_use_reason_phrases() {
+        assert_eq!(variant_label(StatusMatch::Code(429)), "Too Many Requests");
+        assert_eq!(variant_label(StatusMatch::Code(299)), "Status 299");
+        assert_eq!(variant_label(StatusMatch::Range(4)), "Client Error");
+    }
+}

@@ -1,0 +1,241 @@
+//! The generator's own model of an API: the input to every emitter.
+//!
+//! Lowering builds it from the OpenAPI document; emitters only read it and
+//! never see `openapiv3` types. All names are already unique Rust identifiers,
+//! every `$ref` is resolved, and collections keep document order, so emitting
+//! the same model twice gives the same bytes.
+
+mod types;
+
+pub use types::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
+
+use crate::naming::Name;
+
+/// One API: everything the api, server and client crates are generated from.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// Distinct servers; the first one is the default of operations without their own.
+    pub servers: Vec<Server>,
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Named types, indexed by [`TypeId`].
+    pub types: Vec<NamedType>,
+    pub operations: Vec<Operation>,
+    /// The schema the server fills in for rejections it makes itself (400, 401, 415).
+    pub error_body: Option<ErrorBody>,
+}
+
+impl Api {
+    pub fn ty(&self, id: TypeId) -> &NamedType {
+        &self.types[id.0]
+    }
+}
+
+/// A base URL operations can be sent to.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Variant of the generated `Server` enum.
+    pub name: Name,
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// Variant of the generated `SecurityScheme` enum; the wire name is the key in `components.securitySchemes`.
+    pub name: Name,
+    pub description: Option<String>,
+    pub kind: SchemeKind,
+}
+
+/// Where a credential travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>`: HTTP bearer, OAuth2 and OpenID Connect.
+    Bearer,
+    /// `Authorization: Basic <base64>`.
+    Basic,
+    /// An API key in a header, query parameter or cookie of the given name.
+    ApiKey { location: ApiKeyLocation, name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// The rejection body: a named struct and which of its fields carry what.
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
+    pub type_id: TypeId,
+    /// For each field of the struct, in order, what the server puts there.
+    pub roles: Vec<ErrorFieldRole>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFieldRole {
+    /// The HTTP status code as an integer.
+    Status,
+    /// The reason phrase, such as `Bad Request`.
+    Reason,
+    /// The human-readable message.
+    Message,
+    /// An optional field left out.
+    Absent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Trait and client method name; the wire name is the operationId.
+    pub name: Name,
+    /// `{Operation}Request`.
+    pub request_type: Name,
+    /// `{Operation}Response`.
+    pub response_type: Name,
+    pub method: Method,
+    /// Path template as written in the document, such as `/users/{id}`.
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Index into [`Api::servers`].
+    pub server: usize,
+    pub parameters: Vec<Parameter>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    pub security: Security,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+}
+
+/// The security requirement of an operation: alternatives, each a set of schemes that must all be present.
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    /// Each alternative lists indices into [`Api::security_schemes`]. An empty alternative means anonymous access.
+    pub alternatives: Vec<Vec<usize>>,
+}
+
+impl Security {
+    pub fn is_required(&self) -> bool {
+        !self.alternatives.is_empty() && self.alternatives.iter().all(|set| !set.is_empty())
+    }
+
+    pub fn is_declared(&self) -> bool {
+        !self.alternatives.is_empty()
+    }
+
+    /// Indices of all schemes named by any alternative, in first-seen order.
+    pub fn schemes(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for index in self.alternatives.iter().flatten() {
+            if !out.contains(index) {
+                out.push(*index);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Field of the request struct; the wire name is the parameter name.
+    pub name: Name,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub description: Option<String>,
+    pub shape: Shape,
+}
+
+/// The body of a request or response for one media type.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub media_type: String,
+    pub kind: ContentKind,
+}
+
+// The model is built once per run, so the size of the JSON variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum ContentKind {
+    /// JSON decoded into the shape.
+    Json(Shape),
+    /// Text taken as a `String`.
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub required: bool,
+    pub description: Option<String>,
+    pub content: Content,
+}
+
+/// Which statuses a response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `1XX` to `5XX`; the digit is the first digit of the status.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusMatch,
+    /// Variant of the operation's response enum, such as `Ok` or `TooManyRequests`.
+    pub variant: Name,
+    pub description: String,
+    pub content: Option<Content>,
+}

@@ -1,0 +1,120 @@
+//! Named types and the shapes of values.
+
+use crate::naming::Name;
+
+/// Index of a [`NamedType`] in [`crate::model::Api::types`]; assigned before conversion, so recursion needs no special case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone)]
+pub struct NamedType {
+    /// Rust type name; the wire name is the schema name, or the place an inline schema came from.
+    pub name: Name,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+    /// JSON pointer of the schema.
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+        /// `additionalProperties: false`: unknown fields are rejected.
+        deny_unknown: bool,
+    },
+    /// A string enum; each variant's wire name is the value.
+    Enum { variants: Vec<Name> },
+    /// Another name for a shape, emitted as a type alias.
+    Alias(Shape),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Struct field; the wire name is the property name.
+    pub name: Name,
+    pub description: Option<String>,
+    pub shape: Shape,
+    pub required: bool,
+    /// Set on the edges that close a cycle of named types, so the struct has a finite size.
+    pub boxed: bool,
+}
+
+/// The type of a value together with the constraints it must meet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    pub ty: Ty,
+    /// `nullable: true`: JSON `null` is accepted and becomes `None`.
+    pub nullable: bool,
+    pub checks: Checks,
+}
+
+impl Shape {
+    pub fn new(ty: Ty) -> Self {
+        Shape { ty, nullable: false, checks: Checks::default() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Boolean,
+    Integer(IntType),
+    Number,
+    String(StringFormat),
+    Array(Box<Shape>),
+    /// A JSON object used as a map from string keys.
+    Map(Box<Shape>),
+    Named(TypeId),
+    /// Any JSON value.
+    Any,
+    /// Only the JSON literal `null`.
+    Null,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntType {
+    I32,
+    I64,
+    U32,
+    U64,
+}
+
+/// String formats the generated code checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringFormat {
+    Plain,
+    Email,
+    /// RFC 3339 `date-time`, kept as text.
+    DateTime,
+    /// RFC 3339 `full-date`, kept as text.
+    Date,
+    Uuid,
+    Uri,
+}
+
+/// JSON Schema validation keywords that apply to a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// ECMA-262 regular expression, checked with `regress`.
+    pub pattern: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// Allowed values of a non-string `enum`, as JSON text.
+    pub allowed: Option<Vec<String>>,
+}
+
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        *self == Checks::default()
+    }
+}
