@@ -4,7 +4,7 @@
 ///
 /// The server crate calls an implementation of this trait; the client crate implements it over HTTP, so code written against the trait runs unchanged against both.
 pub trait AuthApi: Send + Sync {
-    /// What an implementation reports outside the documented responses: the server logs it and answers 500,
+    /// What an implementation reports outside the documented responses: the server logs it and responds with 500,
     /// the client uses it for transport failures, undecodable bodies and undocumented statuses.
     type Error: ::std::fmt::Display + ::std::fmt::Debug + Send + Sync + 'static;
     /// List the active 2FA methods
@@ -377,24 +377,46 @@ impl SecurityScheme {
         }
     }
 }
-/// A credential value and the security schemes it satisfied on the server.
+/// The credentials of a request: one value per security scheme.
 ///
-/// Several schemes of one operation can travel the same way (for example two bearer schemes);
-/// the server then lists all of them and the implementation tells them apart.
+/// On the server, `values` lists every scheme of the operation whose credential was present, in document
+/// order. Several schemes can travel the same way (two bearer schemes share the `Authorization` header),
+/// so one token may appear under several schemes, and the implementation decides which one it is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    /// The token or key, without the `Bearer ` prefix.
+    /// The first value found, or the one given to [`Credentials::new`]: a bearer token without the
+    /// `Bearer ` prefix, the base64 part of a `Basic` header, or an API key.
     pub token: ::std::string::String,
-    /// Schemes of the operation this credential satisfied, in document order; empty on the client side.
+    /// Schemes whose credential was present, in document order; empty on the client side unless set.
     pub schemes: ::std::vec::Vec<SecurityScheme>,
+    /// The value found for each entry of `schemes`, in the same order.
+    pub values: ::std::vec::Vec<::std::string::String>,
 }
 impl Credentials {
-    /// Wraps a token for a client call.
+    /// Wraps a token for a client call; it is sent for every scheme of the chosen requirement.
     pub fn new(token: impl Into<::std::string::String>) -> Self {
         Credentials {
             token: token.into(),
             schemes: ::std::vec::Vec::new(),
+            values: ::std::vec::Vec::new(),
         }
+    }
+    /// Sets the value sent for one scheme, for requirements that combine schemes of different kinds.
+    pub fn with(
+        mut self,
+        scheme: SecurityScheme,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        self.schemes.push(scheme);
+        self.values.push(value.into());
+        self
+    }
+    /// Returns the value presented for `scheme`, if any.
+    pub fn value(&self, scheme: SecurityScheme) -> ::std::option::Option<&str> {
+        self.schemes
+            .iter()
+            .position(|s| *s == scheme)
+            .map(|index| self.values[index].as_str())
     }
 }
 impl ::std::fmt::Debug for Credentials {

@@ -8,7 +8,7 @@ pub struct GetTwoFaRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl GetTwoFaRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "getTwoFa";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -44,7 +44,7 @@ pub struct RemoveEmailOtpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveEmailOtpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "removeEmailOtp";
     pub const METHOD: &'static str = "DELETE";
     /// The path template in the document.
@@ -88,7 +88,7 @@ pub struct VerifyEmailOtpAuthenticationRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyEmailOtpAuthenticationRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "verifyEmailOtpAuthentication";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -143,7 +143,7 @@ pub struct InitiateEmailOtpAuthenticationRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpAuthenticationRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "initiateEmailOtpAuthentication";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -193,7 +193,7 @@ pub struct CompleteEmailOtpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteEmailOtpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "completeEmailOtp";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -235,7 +235,7 @@ pub struct NewEmailOtpWaitDurationRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl NewEmailOtpWaitDurationRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "newEmailOtpWaitDuration";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -287,7 +287,7 @@ pub struct InitiateEmailOtpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "initiateEmailOtp";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -335,7 +335,7 @@ pub struct VerifyRecoveryCodesRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyRecoveryCodesRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "verifyRecoveryCodes";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -381,7 +381,7 @@ pub struct RecoveryCodeGuessWaitDurationRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RecoveryCodeGuessWaitDurationRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "recoveryCodeGuessWaitDuration";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -427,7 +427,7 @@ pub struct ResetRecoveryCodesRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ResetRecoveryCodesRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "resetRecoveryCodes";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -469,7 +469,7 @@ pub struct RemoveTotpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveTotpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "removeTotp";
     pub const METHOD: &'static str = "DELETE";
     /// The path template in the document.
@@ -513,7 +513,7 @@ pub struct VerifyTotpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyTotpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "verifyTotp";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -564,7 +564,7 @@ pub struct CompleteTotpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteTotpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "completeTotp";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -612,7 +612,7 @@ pub struct TotpGuessWaitDurationRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl TotpGuessWaitDurationRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "totpGuessWaitDuration";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -658,7 +658,7 @@ pub struct InitiateTotpRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateTotpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "initiateTotp";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -700,7 +700,7 @@ pub struct PutEmailRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PutEmailRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "putEmail";
     pub const METHOD: &'static str = "PUT";
     /// The path template in the document.
@@ -752,7 +752,7 @@ pub struct InitiatePutEmailRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiatePutEmailRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "initiatePutEmail";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -803,7 +803,7 @@ pub struct UpdatePasswordViaSudoRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl UpdatePasswordViaSudoRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "updatePasswordViaSudo";
     pub const METHOD: &'static str = "PUT";
     /// The path template in the document.
@@ -849,7 +849,7 @@ pub struct UpdatePasswordViaOtpRequest {
     pub body: crate::UpdatePasswordViaOtpBody,
 }
 impl UpdatePasswordViaOtpRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "updatePasswordViaOtp";
     pub const METHOD: &'static str = "PUT";
     /// The path template in the document.
@@ -894,7 +894,7 @@ pub struct SendPasswordResetRequest {
     pub body: crate::SendPasswordResetBody,
 }
 impl SendPasswordResetRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "sendPasswordReset";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -937,7 +937,7 @@ pub struct ValidatePasswordResetRequest {
     pub body: crate::ValidatePasswordResetBody,
 }
 impl ValidatePasswordResetRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "validatePasswordReset";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -952,6 +952,8 @@ impl ValidatePasswordResetRequest {
 pub enum ValidatePasswordResetResponse {
     /// 200: The code is valid. The body is the JSON literal null.
     Ok,
+    /// 400: Bad Request. message: a validation message that names the invalid field. The reference pages show no 400 for this operation; it is listed because the server validates the body like every other.
+    BadRequest(crate::Error),
     /// 401: Unauthorized. message: OTP_INVALID_EXPIRED, because the code is wrong or has expired.
     Unauthorized(crate::Error),
 }
@@ -960,6 +962,7 @@ impl ValidatePasswordResetResponse {
     pub fn status(&self) -> u16 {
         match self {
             Self::Ok => 200u16,
+            Self::BadRequest(..) => 400u16,
             Self::Unauthorized(..) => 401u16,
         }
     }
@@ -981,7 +984,7 @@ pub struct PostForgotPasswordRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PostForgotPasswordRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "postForgotPassword";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -1000,6 +1003,8 @@ pub enum PostForgotPasswordResponse {
     Ok,
     /// 400: Bad Request. message: "Missing or misformatted query parameter or body".
     BadRequest(crate::Error),
+    /// 401: Unauthorized. The `Authorization: Bearer` header is missing or malformed. The reference page shows no 401; it is listed because the server rejects such requests before the operation runs.
+    Unauthorized(crate::Error),
     /// 403: Forbidden. message: "Forbidden email provider".
     Forbidden(crate::Error),
     /// 429: Too many requests. message: "Last password forgot call was too recent". Unlike the authentication server, this server sends no retryAfter field.
@@ -1011,6 +1016,7 @@ impl PostForgotPasswordResponse {
         match self {
             Self::Ok => 200u16,
             Self::BadRequest(..) => 400u16,
+            Self::Unauthorized(..) => 401u16,
             Self::Forbidden(..) => 403u16,
             Self::TooManyRequests(..) => 429u16,
         }
@@ -1023,7 +1029,7 @@ pub struct AccesstokenRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl AccesstokenRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "accesstoken";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -1059,7 +1065,7 @@ pub struct ValidateAccesstokenRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateAccesstokenRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "validateAccesstoken";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -1099,7 +1105,7 @@ pub struct LoginRequest {
     pub body: crate::LoginBody,
 }
 impl LoginRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "login";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -1142,7 +1148,7 @@ pub struct LogoutRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl LogoutRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "logout";
     pub const METHOD: &'static str = "POST";
     /// The path template in the document.
@@ -1182,7 +1188,7 @@ pub struct RefreshtokenRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RefreshtokenRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "refreshtoken";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.
@@ -1221,7 +1227,7 @@ pub struct ValidateRefreshtokenRequest {
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateRefreshtokenRequest {
-    /// The operationId in the document.
+    /// The operationId in the document, or the name made from method and path when it has none.
     pub const OPERATION_ID: &'static str = "validateRefreshtoken";
     pub const METHOD: &'static str = "GET";
     /// The path template in the document.

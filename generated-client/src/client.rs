@@ -11,16 +11,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa"))?;
         if !query.is_empty() {
@@ -41,7 +49,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::GetTwoFaResponse::Ok(runtime::decode_json(status, &body)?))
@@ -69,16 +77,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::SudoToken]).await
+                self.token(&[crate::SecurityScheme::SudoToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa/email-otp"))?;
         if !query.is_empty() {
@@ -99,7 +115,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::RemoveEmailOtpResponse::Ok),
             400u16 => {
@@ -142,9 +158,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -154,10 +170,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/authenticate"))?;
@@ -186,7 +209,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -235,16 +258,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
             query.push(("origin", value.to_string()));
@@ -278,7 +309,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::InitiateEmailOtpAuthenticationResponse::Ok),
             400u16 => {
@@ -332,16 +363,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/enable"))?;
@@ -369,7 +408,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -415,16 +454,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/next-email"))?;
@@ -446,7 +493,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -492,9 +539,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -504,10 +551,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
             query.push(("origin", value.to_string()));
@@ -541,7 +595,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::InitiateEmailOtpResponse::Ok),
             400u16 => {
@@ -588,9 +642,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -600,10 +654,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(
@@ -634,7 +695,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -690,16 +751,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(
@@ -725,7 +794,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -771,16 +840,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::SudoToken]).await
+                self.token(&[crate::SecurityScheme::SudoToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/recovery-code/reset"))?;
@@ -807,7 +884,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -853,16 +930,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::SudoToken]).await
+                self.token(&[crate::SecurityScheme::SudoToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa/totp"))?;
         if !query.is_empty() {
@@ -883,7 +968,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::RemoveTotpResponse::Ok),
             400u16 => {
@@ -923,9 +1008,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -935,10 +1020,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/authenticate"))?;
@@ -966,7 +1058,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::VerifyTotpResponse::Ok(runtime::decode_json(status, &body)?))
@@ -1022,16 +1114,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/enable"))?;
@@ -1059,7 +1159,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::CompleteTotpResponse::Ok(runtime::decode_json(status, &body)?))
@@ -1115,16 +1215,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/next-guess"))?;
@@ -1146,7 +1254,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -1192,9 +1300,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -1204,10 +1312,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/setup"))?;
@@ -1234,7 +1349,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::InitiateTotpResponse::Ok(runtime::decode_json(status, &body)?))
@@ -1269,16 +1384,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/email"))?;
         if !query.is_empty() {
@@ -1305,7 +1428,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::PutEmailResponse::Ok),
             400u16 => {
@@ -1345,9 +1468,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -1357,10 +1480,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
             query.push(("origin", value.to_string()));
@@ -1394,7 +1524,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::InitiatePutEmailResponse::Ok),
             400u16 => {
@@ -1448,9 +1578,9 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
                 self.token(
@@ -1460,10 +1590,17 @@ impl crate::AuthApi for crate::Client {
                         ],
                     )
                     .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::SudoToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/password/old-password"))?;
@@ -1491,7 +1628,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::UpdatePasswordViaSudoResponse::Ok),
             400u16 => {
@@ -1563,7 +1700,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::UpdatePasswordViaOtpResponse::Ok),
             400u16 => {
@@ -1628,7 +1765,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::SendPasswordResetResponse::Ok),
             400u16 => {
@@ -1701,9 +1838,16 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::ValidatePasswordResetResponse::Ok),
+            400u16 => {
+                Ok(
+                    crate::ValidatePasswordResetResponse::BadRequest(
+                        runtime::decode_json(status, &body)?,
+                    ),
+                )
+            }
             401u16 => {
                 Ok(
                     crate::ValidatePasswordResetResponse::Unauthorized(
@@ -1727,16 +1871,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessBearerAuth]).await
+                self.token(&[crate::SecurityScheme::AccessBearerAuth])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessBearerAuth)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
             query.push(("origin", value.to_string()));
@@ -1770,12 +1922,19 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::PostForgotPasswordResponse::Ok),
             400u16 => {
                 Ok(
                     crate::PostForgotPasswordResponse::BadRequest(
+                        runtime::decode_json(status, &body)?,
+                    ),
+                )
+            }
+            401u16 => {
+                Ok(
+                    crate::PostForgotPasswordResponse::Unauthorized(
                         runtime::decode_json(status, &body)?,
                     ),
                 )
@@ -1810,16 +1969,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::RefreshToken]).await
+                self.token(&[crate::SecurityScheme::RefreshToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::RefreshToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/accesstoken"))?;
         if !query.is_empty() {
@@ -1840,7 +2007,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::AccesstokenResponse::Ok(runtime::decode_text(status, &body)?))
@@ -1868,16 +2035,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::AccessToken]).await
+                self.token(&[crate::SecurityScheme::AccessToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::AccessToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/auth/accesstoken/validate"))?;
@@ -1899,7 +2074,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(
@@ -1959,7 +2134,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => Ok(crate::LoginResponse::Ok(runtime::decode_text(status, &body)?)),
             400u16 => {
@@ -2006,16 +2181,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::RefreshToken]).await
+                self.token(&[crate::SecurityScheme::RefreshToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::RefreshToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/logout"))?;
         if !query.is_empty() {
@@ -2036,7 +2219,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             204u16 => Ok(crate::LogoutResponse::NoContent),
             401u16 => {
@@ -2062,16 +2245,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::RefreshToken]).await
+                self.token(&[crate::SecurityScheme::RefreshToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::RefreshToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         if let ::std::option::Option::Some(value) = &request.cookie {
             query.push(("cookie", value.to_string()));
@@ -2095,7 +2286,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(crate::RefreshtokenResponse::Ok(runtime::decode_text(status, &body)?))
@@ -2130,16 +2321,24 @@ impl crate::AuthApi for crate::Client {
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let token = match &request.credentials {
+        let credentials = match &request.credentials {
             ::std::option::Option::Some(credentials) => {
-                ::std::option::Option::Some(credentials.token.clone())
+                ::std::option::Option::Some(credentials.clone())
             }
             ::std::option::Option::None => {
-                self.token(&[crate::SecurityScheme::RefreshToken]).await
+                self.token(&[crate::SecurityScheme::RefreshToken])
+                    .await
+                    .map(crate::Credentials::new)
             }
         };
-        if let ::std::option::Option::Some(token) = token {
-            headers.push(("authorization", format!("Bearer {token}")));
+        if let ::std::option::Option::Some(credentials) = credentials {
+            {
+                let value = credentials
+                    .value(crate::SecurityScheme::RefreshToken)
+                    .unwrap_or(&credentials.token)
+                    .to_owned();
+                headers.push(("authorization", format!("Bearer {value}")));
+            }
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/auth/refreshtoken/validate"))?;
@@ -2161,7 +2360,7 @@ impl crate::AuthApi for crate::Client {
                 span,
             )
             .await?;
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             200u16 => {
                 Ok(

@@ -125,7 +125,19 @@ pub fn router_with<A: AuthApi + 'static>(
             "/auth/refreshtoken/validate",
             ::axum::routing::MethodRouter::new().get(validate_refreshtoken::<A>),
         )
+        .fallback(not_found::<A>)
+        .method_not_allowed_fallback(method_not_allowed::<A>)
         .with_state(shared)
+}
+async fn not_found<A: AuthApi + 'static>(
+    State(shared): State<Arc<Shared<A>>>,
+) -> Response {
+    reject(&shared, Rejection::NotFound)
+}
+async fn method_not_allowed<A: AuthApi + 'static>(
+    State(shared): State<Arc<Shared<A>>>,
+) -> Response {
+    reject(&shared, Rejection::MethodNotAllowed)
 }
 fn reject<A>(shared: &Shared<A>, rejection: Rejection) -> Response {
     let status = rejection.status();
@@ -388,12 +400,21 @@ async fn initiate_email_otp_authentication<A: AuthApi + 'static>(
     ) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let origin = runtime::query::<::std::string::String>(&query, "origin", false)
+    let parameter_origin = runtime::query::<
+        ::std::string::String,
+    >(&query, "origin", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let language = runtime::query::<::std::string::String>(&query, "language", false)
+    let parameter_language = runtime::query::<
+        ::std::string::String,
+    >(&query, "language", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -405,15 +426,15 @@ async fn initiate_email_otp_authentication<A: AuthApi + 'static>(
         Err(rejection) => return reject(&shared, rejection),
     };
     let (
-        ::std::option::Option::Some(origin),
-        ::std::option::Option::Some(language),
+        ::std::option::Option::Some(parameter_origin),
+        ::std::option::Option::Some(parameter_language),
         ::std::option::Option::Some(body),
-    ) = (origin, language, body) else {
+    ) = (parameter_origin, parameter_language, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::InitiateEmailOtpAuthenticationRequest {
-        origin,
-        language,
+        origin: parameter_origin,
+        language: parameter_language,
         body,
         credentials,
     };
@@ -647,12 +668,21 @@ async fn initiate_email_otp<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiateEmailOtpRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let origin = runtime::query::<::std::string::String>(&query, "origin", false)
+    let parameter_origin = runtime::query::<
+        ::std::string::String,
+    >(&query, "origin", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let language = runtime::query::<::std::string::String>(&query, "language", false)
+    let parameter_language = runtime::query::<
+        ::std::string::String,
+    >(&query, "language", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -674,15 +704,15 @@ async fn initiate_email_otp<A: AuthApi + 'static>(
         Err(rejection) => return reject(&shared, rejection),
     };
     let (
-        ::std::option::Option::Some(origin),
-        ::std::option::Option::Some(language),
+        ::std::option::Option::Some(parameter_origin),
+        ::std::option::Option::Some(parameter_language),
         ::std::option::Option::Some(body),
-    ) = (origin, language, body) else {
+    ) = (parameter_origin, parameter_language, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::InitiateEmailOtpRequest {
-        origin,
-        language,
+        origin: parameter_origin,
+        language: parameter_language,
         body,
         credentials,
     };
@@ -1491,12 +1521,21 @@ async fn initiate_put_email<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiatePutEmailRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let origin = runtime::query::<::std::string::String>(&query, "origin", false)
+    let parameter_origin = runtime::query::<
+        ::std::string::String,
+    >(&query, "origin", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let language = runtime::query::<::std::string::String>(&query, "language", false)
+    let parameter_language = runtime::query::<
+        ::std::string::String,
+    >(&query, "language", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1518,15 +1557,15 @@ async fn initiate_put_email<A: AuthApi + 'static>(
         Err(rejection) => return reject(&shared, rejection),
     };
     let (
-        ::std::option::Option::Some(origin),
-        ::std::option::Option::Some(language),
+        ::std::option::Option::Some(parameter_origin),
+        ::std::option::Option::Some(parameter_language),
         ::std::option::Option::Some(body),
-    ) = (origin, language, body) else {
+    ) = (parameter_origin, parameter_language, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::InitiatePutEmailRequest {
-        origin,
-        language,
+        origin: parameter_origin,
+        language: parameter_language,
         body,
         credentials,
     };
@@ -1749,12 +1788,21 @@ async fn send_password_reset<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let origin = runtime::query::<::std::string::String>(&query, "origin", false)
+    let parameter_origin = runtime::query::<
+        ::std::string::String,
+    >(&query, "origin", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let language = runtime::query::<::std::string::String>(&query, "language", false)
+    let parameter_language = runtime::query::<
+        ::std::string::String,
+    >(&query, "language", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1776,15 +1824,15 @@ async fn send_password_reset<A: AuthApi + 'static>(
         Err(rejection) => return reject(&shared, rejection),
     };
     let (
-        ::std::option::Option::Some(origin),
-        ::std::option::Option::Some(language),
+        ::std::option::Option::Some(parameter_origin),
+        ::std::option::Option::Some(parameter_language),
         ::std::option::Option::Some(body),
-    ) = (origin, language, body) else {
+    ) = (parameter_origin, parameter_language, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::SendPasswordResetRequest {
-        origin,
-        language,
+        origin: parameter_origin,
+        language: parameter_language,
         body,
     };
     let violations = request.violations();
@@ -1890,6 +1938,9 @@ async fn validate_password_reset<A: AuthApi + 'static>(
         crate::ValidatePasswordResetResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
         }
+        crate::ValidatePasswordResetResponse::BadRequest(body) => {
+            runtime::json_response_as(runtime::status(400u16), &body, "application/json")
+        }
         crate::ValidatePasswordResetResponse::Unauthorized(body) => {
             runtime::json_response_as(runtime::status(401u16), &body, "application/json")
         }
@@ -1915,12 +1966,21 @@ async fn post_forgot_password<A: AuthApi + 'static>(
     if !runtime::meets(crate::PostForgotPasswordRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let origin = runtime::query::<::std::string::String>(&query, "origin", false)
+    let parameter_origin = runtime::query::<
+        ::std::string::String,
+    >(&query, "origin", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let language = runtime::query::<::std::string::String>(&query, "language", false)
+    let parameter_language = runtime::query::<
+        ::std::string::String,
+    >(&query, "language", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1942,15 +2002,15 @@ async fn post_forgot_password<A: AuthApi + 'static>(
         Err(rejection) => return reject(&shared, rejection),
     };
     let (
-        ::std::option::Option::Some(origin),
-        ::std::option::Option::Some(language),
+        ::std::option::Option::Some(parameter_origin),
+        ::std::option::Option::Some(parameter_language),
         ::std::option::Option::Some(body),
-    ) = (origin, language, body) else {
+    ) = (parameter_origin, parameter_language, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::PostForgotPasswordRequest {
-        origin,
-        language,
+        origin: parameter_origin,
+        language: parameter_language,
         body,
         credentials,
     };
@@ -1985,6 +2045,9 @@ async fn post_forgot_password<A: AuthApi + 'static>(
         }
         crate::PostForgotPasswordResponse::BadRequest(body) => {
             runtime::json_response_as(runtime::status(400u16), &body, "application/json")
+        }
+        crate::PostForgotPasswordResponse::Unauthorized(body) => {
+            runtime::json_response_as(runtime::status(401u16), &body, "application/json")
         }
         crate::PostForgotPasswordResponse::Forbidden(body) => {
             runtime::json_response_as(runtime::status(403u16), &body, "application/json")
@@ -2116,9 +2179,14 @@ async fn login<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2139,14 +2207,14 @@ async fn login<A: AuthApi + 'static>(
         }
         Err(rejection) => return reject(&shared, rejection),
     };
-    let (::std::option::Option::Some(cookie), ::std::option::Option::Some(body)) = (
-        cookie,
-        body,
-    ) else {
+    let (
+        ::std::option::Option::Some(parameter_cookie),
+        ::std::option::Option::Some(body),
+    ) = (parameter_cookie, body) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::LoginRequest {
-        cookie,
+        cookie: parameter_cookie,
         body,
     };
     let violations = request.violations();
@@ -2268,16 +2336,21 @@ async fn refreshtoken<A: AuthApi + 'static>(
     if !runtime::meets(crate::RefreshtokenRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = runtime::query_pairs(parts.uri.query());
+    let query = match runtime::query_pairs(parts.uri.query()) {
+        Ok(pairs) => pairs,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
         .map_err(|violation| violations.push(violation))
         .ok();
-    let (::std::option::Option::Some(cookie),) = (cookie,) else {
+    let (::std::option::Option::Some(parameter_cookie),) = (parameter_cookie,) else {
         return reject(&shared, Rejection::InvalidRequest(violations));
     };
     let request = crate::RefreshtokenRequest {
-        cookie,
+        cookie: parameter_cookie,
         credentials,
     };
     let violations = request.violations();

@@ -14,6 +14,7 @@ pub mod output;
 mod render;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub use diagnostics::{Class, Diagnostic, Diagnostics, Severity};
 pub use render::GeneratedFile;
@@ -34,6 +35,8 @@ pub struct Config {
     pub source_name: String,
     /// The command named in file headers as the way to regenerate.
     pub command: String,
+    /// Fail when any warning was recorded, for CI.
+    pub deny_warnings: bool,
 }
 
 impl Config {
@@ -49,6 +52,7 @@ impl Config {
             client_dir: format!("{prefix}-client"),
             source_name: source_name.to_owned(),
             command: "cargo xtask generate".to_owned(),
+            deny_warnings: false,
         }
     }
 }
@@ -58,13 +62,47 @@ impl Config {
 pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Diagnostic>,
+    /// Number of operations in the document.
+    pub operations: usize,
+    pub timings: Timings,
 }
 
-/// Every diagnostic of a run that stopped on an error.
+/// The phases of a run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Load,
+    Lower,
+    Emit,
+    Render,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Load => "load",
+            Phase::Lower => "model",
+            Phase::Emit => "emit",
+            Phase::Render => "format",
+        }
+    }
+}
+
+/// Wall-clock time spent in each phase.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub lower: Duration,
+    pub emit: Duration,
+    pub render: Duration,
+}
+
+/// Every diagnostic of a run that stopped on an error, and the phase that recorded it.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", render_diagnostics(.diagnostics))]
 pub struct Failure {
+    pub phase: Phase,
     pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
 }
 
 fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
@@ -73,38 +111,59 @@ fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
 
 /// Generates the crates for the document at `spec`.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Failure> {
+    let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
     let raw = load::read(spec, &mut diagnostics);
-    let raw = checkpoint(raw, &diagnostics)?;
-    generate_value(raw, config, diagnostics)
+    let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
+    let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;
+    generate_value(raw, config, diagnostics, &mut timings)
 }
 
 /// Generates the crates for a document given as YAML or JSON text.
 pub fn generate_from_str(text: &str, config: &Config) -> Result<Generated, Failure> {
+    let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
     let raw = load::parse(text, &mut diagnostics);
-    let raw = checkpoint(raw, &diagnostics)?;
-    generate_value(raw, config, diagnostics)
+    let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
+    let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;
+    generate_value(raw, config, diagnostics, &mut timings)
 }
 
-fn generate_value(raw: serde_json::Value, config: &Config, mut diagnostics: Diagnostics) -> Result<Generated, Failure> {
+fn generate_value(
+    raw: serde_json::Value,
+    config: &Config,
+    mut diagnostics: Diagnostics,
+    timings: &mut Timings,
+) -> Result<Generated, Failure> {
+    let start = Instant::now();
     let loaded = load::load_value(raw, &mut diagnostics);
-    let loaded = checkpoint(loaded, &diagnostics)?;
+    timings.load += start.elapsed();
+    let loaded = checkpoint(loaded, &diagnostics, Phase::Load, *timings)?;
 
+    let start = Instant::now();
     let api = lower::lower(&loaded, config, &mut diagnostics);
-    let api = checkpoint(api, &diagnostics)?;
+    timings.lower = start.elapsed();
+    let api = checkpoint(api, &diagnostics, Phase::Lower, *timings)?;
 
+    let start = Instant::now();
     let emitted = emit::emit(&api, config);
-    let files = render::render(emitted, config, &mut diagnostics);
-    checkpoint(Some(()), &diagnostics)?;
+    timings.emit = start.elapsed();
 
-    Ok(Generated { files, warnings: diagnostics.into_items() })
+    let start = Instant::now();
+    let files = render::render(emitted, config, &mut diagnostics);
+    timings.render = start.elapsed();
+    checkpoint(Some(()), &diagnostics, Phase::Render, *timings)?;
+
+    if config.deny_warnings && !diagnostics.items().is_empty() {
+        return Err(Failure { phase: Phase::Render, diagnostics: diagnostics.into_items(), timings: *timings });
+    }
+    Ok(Generated { files, warnings: diagnostics.into_items(), operations: api.operations.len(), timings: *timings })
 }
 
 /// Stops the run when the phase that just ended recorded an error.
-fn checkpoint<T>(value: Option<T>, diagnostics: &Diagnostics) -> Result<T, Failure> {
+fn checkpoint<T>(value: Option<T>, diagnostics: &Diagnostics, phase: Phase, timings: Timings) -> Result<T, Failure> {
     match value {
         Some(value) if !diagnostics.has_errors() => Ok(value),
-        _ => Err(Failure { diagnostics: diagnostics.items().to_vec() }),
+        _ => Err(Failure { phase, diagnostics: diagnostics.items().to_vec(), timings }),
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostics, child};
+use crate::diagnostics::{Class, Diagnostics, child};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const PARAMETER_LOCATIONS: &[&str] = &["path", "query", "header", "cookie"];
@@ -38,7 +38,7 @@ pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
     let result = if trimmed.starts_with('{') {
         serde_json::from_str::<Value>(text).map_err(|error| error.to_string())
     } else {
-        serde_yaml::from_str::<Value>(text).map_err(|error| error.to_string())
+        serde_yaml::from_str::<YamlJson>(text).map(|YamlJson(value)| value).map_err(|error| error.to_string())
     };
     match result {
         Ok(value) => Some(value),
@@ -53,9 +53,105 @@ pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
     }
 }
 
+/// A JSON value read from YAML by hand, because real documents hold what `serde_json::Value` refuses:
+/// integers beyond 64 bits (kept as the nearest float) and non-string map keys such as `200:` (turned into strings).
+struct YamlJson(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(YamlJsonVisitor).map(YamlJson)
+    }
+}
+
+struct YamlJsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for YamlJsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_i128<E>(self, value: i128) -> Result<Value, E> {
+        Ok(float(value as f64))
+    }
+
+    fn visit_u128<E>(self, value: u128) -> Result<Value, E> {
+        Ok(float(value as f64))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(float(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(YamlJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some((YamlJson(key), YamlJson(value))) = map.next_entry()? {
+            let key = match key {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A YAML tag such as `!foo value`: keep the value, drop the tag.
+        use serde::de::VariantAccess;
+        let (YamlJson(_tag), variant) = data.variant::<YamlJson>()?;
+        variant.newtype_variant::<YamlJson>().map(|YamlJson(value)| value)
+    }
+}
+
+/// Converts a float to a JSON number. JSON has no NaN or infinity, so those become `null`.
+fn float(value: f64) -> Value {
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
 /// Checks the version and the structure the typed model relies on, recording every problem found.
-pub fn check_raw(raw: &Value, diagnostics: &mut Diagnostics) {
-    let Some(root) = raw.as_object() else {
+pub fn check_raw(raw: &mut Value, diagnostics: &mut Diagnostics) {
+    let Some(root) = raw.as_object_mut() else {
         diagnostics.invalid(
             "",
             "the document root is not an object",
@@ -94,28 +190,50 @@ pub fn check_raw(raw: &Value, diagnostics: &mut Diagnostics) {
             return;
         }
     }
-    if let Some(paths) = root.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
             check_path_item(&child("/paths", path), item, diagnostics);
+        }
+    }
+    if let Some(responses) =
+        root.get_mut("components").and_then(|c| c.get_mut("responses")).and_then(Value::as_object_mut)
+    {
+        for (name, response) in responses.iter_mut() {
+            repair_response(&child("/components/responses", name), response, diagnostics);
         }
     }
 }
 
-fn check_path_item(pointer: &str, item: &Value, diagnostics: &mut Diagnostics) {
-    let Some(item) = item.as_object() else { return };
+fn check_path_item(pointer: &str, item: &mut Value, diagnostics: &mut Diagnostics) {
+    let Some(item) = item.as_object_mut() else { return };
     check_parameters(pointer, item.get("parameters"), diagnostics);
     for method in METHODS {
-        let Some(operation) = item.get(*method).and_then(Value::as_object) else { continue };
+        let Some(operation) = item.get_mut(*method).and_then(Value::as_object_mut) else { continue };
         let pointer = child(pointer, method);
-        if !operation.contains_key("responses") {
-            diagnostics.invalid(
-                &pointer,
-                "operation has no `responses`",
-                "add a `responses` object with at least one status, for example `'200': {description: OK}`",
-            );
-        }
         check_parameters(&pointer, operation.get("parameters"), diagnostics);
+        match operation.get_mut("responses").and_then(Value::as_object_mut) {
+            None => {
+                // Repaired rather than rejected: lowering warns about an operation without responses.
+                operation.insert("responses".to_owned(), Value::Object(serde_json::Map::new()));
+            }
+            Some(responses) => {
+                let pointer = child(&pointer, "responses");
+                for (status, response) in responses.iter_mut() {
+                    repair_response(&child(&pointer, status), response, diagnostics);
+                }
+            }
+        }
     }
+}
+
+/// Adds the `description` that OpenAPI requires of a response object but real documents leave out.
+fn repair_response(pointer: &str, response: &mut Value, diagnostics: &mut Diagnostics) {
+    let Some(response) = response.as_object_mut() else { return };
+    if response.contains_key("$ref") || response.contains_key("description") {
+        return;
+    }
+    diagnostics.warn(pointer, Class::Invalid, "response has no `description`; an empty one is used");
+    response.insert("description".to_owned(), Value::String(String::new()));
 }
 
 fn check_parameters(pointer: &str, parameters: Option<&Value>, diagnostics: &mut Diagnostics) {
@@ -174,8 +292,8 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 }
 
 /// Runs the checks and typed deserialization on a parsed document.
-pub fn load_value(raw: Value, diagnostics: &mut Diagnostics) -> Option<Loaded> {
-    check_raw(&raw, diagnostics);
+pub fn load_value(mut raw: Value, diagnostics: &mut Diagnostics) -> Option<Loaded> {
+    check_raw(&mut raw, diagnostics);
     if diagnostics.has_errors() {
         return None;
     }

@@ -22,12 +22,33 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Generate and `cargo check` every OpenAPI document in a folder, and write a Markdown report.
+    Corpus {
+        /// Folder of `.yaml`, `.yml` and `.json` documents (its subfolders are not read).
+        folder: std::path::PathBuf,
+        /// Leave out documents larger than this many bytes.
+        #[arg(long)]
+        max_bytes: Option<u64>,
+        /// Path of the Markdown report.
+        #[arg(long, default_value = "target/corpus/report.md")]
+        report: std::path::PathBuf,
+        /// Only generate; skip `cargo check`.
+        #[arg(long)]
+        no_check: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate { check } => xtask::generate(check),
+        Command::Corpus { folder, max_bytes, report, no_check } => {
+            let options = xtask::corpus::CorpusOptions { folder, max_bytes, report, skip_check: no_check };
+            xtask::corpus::run(&options).map(|(compiled, total)| {
+                println!("compiled: {compiled} of {total}");
+                compiled == total
+            })
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

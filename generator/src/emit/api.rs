@@ -11,6 +11,7 @@ use crate::model::{Api, Content, ContentKind, Operation, Parameter, Response, St
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let title = format!("{} {}: types, validation and the [`{}`] trait.", api.title, api.version, config.trait_name);
     let docs = inner_doc(&[Some(&title), api.description.as_deref()]);
+    let types = (!api.types.is_empty()).then(|| quote! { pub use types::*; });
     quote! {
         #docs
         #[rustfmt::skip]
@@ -27,7 +28,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         pub use api::*;
         pub use operations::*;
         pub use runtime::{Location, Validate, Violation, describe, pointer_child};
-        pub use types::*;
+        #types
     }
 }
 
@@ -47,7 +48,7 @@ pub fn inner_doc(paragraphs: &[Option<&str>]) -> TokenStream {
     quote! { #(#attributes)* }
 }
 
-/// The `operations.rs` module: one request struct and one response enum per operation.
+/// Emits the `operations.rs` module: one request struct and one response enum per operation.
 pub fn operations(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|operation| {
         let request = request_struct(api, operation);
@@ -61,7 +62,7 @@ pub fn operations(api: &Api) -> TokenStream {
     }
 }
 
-/// The Rust type of a parameter field: `Option` unless required.
+/// Returns the Rust type of a parameter field: `Option` unless required.
 pub fn parameter_type(api: &Api, parameter: &Parameter) -> TokenStream {
     let ty = value_type(api, &parameter.shape);
     if parameter.required {
@@ -71,7 +72,7 @@ pub fn parameter_type(api: &Api, parameter: &Parameter) -> TokenStream {
     }
 }
 
-/// The Rust type of a body, or `None` for a body that carries nothing (`null` only).
+/// Returns the Rust type of a body, or `None` for a body that carries nothing (`null` only).
 pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
     match &content.kind {
         ContentKind::Json(shape) if shape.ty == Ty::Null => None,
@@ -145,7 +146,7 @@ fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
     });
     quote! {
         impl #name {
-            /// The operationId in the document.
+            /// The operationId in the document, or the name made from method and path when it has none.
             pub const OPERATION_ID: &'static str = #operation_id;
             pub const METHOD: &'static str = #method;
             /// The path template in the document.
@@ -158,7 +159,7 @@ fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
-/// The payload of a response variant: `None` for a variant without one.
+/// Returns the payload type of a response variant: `None` for a variant without one.
 pub fn response_payload(api: &Api, response: &Response) -> Option<TokenStream> {
     response.content.as_ref().and_then(|content| content_type(api, content))
 }
@@ -194,6 +195,12 @@ fn response_enum(api: &Api, operation: &Operation) -> TokenStream {
             StatusMatch::Range(_) | StatusMatch::Default => quote! { Self::#variant { status, .. } => *status },
         }
     });
+    // A reference to an empty enum is not uninhabited for exhaustiveness checks; its value is.
+    let scrutinee = if operation.responses.is_empty() {
+        quote! { *self }
+    } else {
+        quote! { self }
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +211,7 @@ fn response_enum(api: &Api, operation: &Operation) -> TokenStream {
         impl #name {
             /// Returns the HTTP status code of the response.
             pub fn status(&self) -> u16 {
-                match self {
+                match #scrutinee {
                     #(#status_arms,)*
                 }
             }
@@ -220,7 +227,7 @@ pub fn status_label(status: StatusMatch) -> String {
     }
 }
 
-/// The `api.rs` module: the trait, servers, security schemes and credentials.
+/// Emits the `api.rs` module: the trait, servers, security schemes and credentials.
 pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
     let trait_name = format_ident!("{}", config.trait_name);
     let title = format!("The operations of {} {}.", api.title, api.version);
@@ -245,7 +252,7 @@ pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
 
         #trait_docs
         pub trait #trait_name: Send + Sync {
-            /// What an implementation reports outside the documented responses: the server logs it and answers 500,
+            /// What an implementation reports outside the documented responses: the server logs it and responds with 500,
             /// the client uses it for transport failures, undecodable bodies and undocumented statuses.
             type Error: ::std::fmt::Display + ::std::fmt::Debug + Send + Sync + 'static;
 
@@ -305,22 +312,38 @@ fn security_schemes(api: &Api) -> TokenStream {
             }
         }
 
-        /// A credential value and the security schemes it satisfied on the server.
+        /// The credentials of a request: one value per security scheme.
         ///
-        /// Several schemes of one operation can travel the same way (for example two bearer schemes);
-        /// the server then lists all of them and the implementation tells them apart.
+        /// On the server, `values` lists every scheme of the operation whose credential was present, in document
+        /// order. Several schemes can travel the same way (two bearer schemes share the `Authorization` header),
+        /// so one token may appear under several schemes, and the implementation decides which one it is.
         #[derive(Clone, PartialEq, Eq)]
         pub struct Credentials {
-            /// The token or key, without the `Bearer ` prefix.
+            /// The first value found, or the one given to [`Credentials::new`]: a bearer token without the
+            /// `Bearer ` prefix, the base64 part of a `Basic` header, or an API key.
             pub token: ::std::string::String,
-            /// Schemes of the operation this credential satisfied, in document order; empty on the client side.
+            /// Schemes whose credential was present, in document order; empty on the client side unless set.
             pub schemes: ::std::vec::Vec<SecurityScheme>,
+            /// The value found for each entry of `schemes`, in the same order.
+            pub values: ::std::vec::Vec<::std::string::String>,
         }
 
         impl Credentials {
-            /// Wraps a token for a client call.
+            /// Wraps a token for a client call; it is sent for every scheme of the chosen requirement.
             pub fn new(token: impl Into<::std::string::String>) -> Self {
-                Credentials { token: token.into(), schemes: ::std::vec::Vec::new() }
+                Credentials { token: token.into(), schemes: ::std::vec::Vec::new(), values: ::std::vec::Vec::new() }
+            }
+
+            /// Sets the value sent for one scheme, for requirements that combine schemes of different kinds.
+            pub fn with(mut self, scheme: SecurityScheme, value: impl Into<::std::string::String>) -> Self {
+                self.schemes.push(scheme);
+                self.values.push(value.into());
+                self
+            }
+
+            /// Returns the value presented for `scheme`, if any.
+            pub fn value(&self, scheme: SecurityScheme) -> ::std::option::Option<&str> {
+                self.schemes.iter().position(|s| *s == scheme).map(|index| self.values[index].as_str())
             }
         }
 

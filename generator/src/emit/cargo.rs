@@ -36,7 +36,6 @@ pub fn server_manifest(config: &Config) -> String {
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
          axum = \"0.8\"\n\
-         form_urlencoded = \"1\"\n\
          futures-util = \"0.3\"\n\
          percent-encoding = \"2\"\n\
          serde = \"1\"\n\
@@ -66,7 +65,7 @@ pub fn client_manifest(config: &Config) -> String {
     text
 }
 
-/// The path from one crate folder to another, both relative to the output root.
+/// Returns the path from one crate folder to another, both relative to the output root.
 fn relative(from: &str, to: &str) -> String {
     let depth = from.split('/').filter(|part| !part.is_empty() && *part != ".").count();
     let mut path = "../".repeat(depth);

@@ -128,9 +128,15 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         })
     });
     let decode = decode(api, operation);
+    let uses_request = !operation.parameters.is_empty() || body.is_some() || operation.security.is_declared();
+    let request_argument = if uses_request {
+        quote! { request }
+    } else {
+        quote! { _request }
+    };
 
     quote! {
-        async fn #name(&self, request: crate::#request_type) -> ::std::result::Result<crate::#response_type, ClientError> {
+        async fn #name(&self, #request_argument: crate::#request_type) -> ::std::result::Result<crate::#response_type, ClientError> {
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
             let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -157,32 +163,45 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
-/// Sends the call's credentials, or the token source's, the way the first scheme of the requirement says.
+/// Sends the call's credentials, or the token source's, for every scheme of the first alternative of the requirement.
 fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
     let schemes = operation.security.schemes();
-    let first = *schemes.first()?;
-    let variants = schemes.iter().map(|index| api.security_schemes[*index].name.ident());
-    let send = match &api.security_schemes[first].kind {
-        SchemeKind::Bearer => quote! { headers.push(("authorization", format!("Bearer {token}"))); },
-        SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {token}"))); },
-        SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, token)); },
-        SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! { query.push((#name, token)); },
-        SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
-            cookies.push(format!("{}={}", #name, runtime::segment(&token)));
-        },
-    };
-    Some(quote! {
-        let token = match &request.credentials {
-            ::std::option::Option::Some(credentials) => ::std::option::Option::Some(credentials.token.clone()),
-            ::std::option::Option::None => self.token(&[#(crate::SecurityScheme::#variants),*]).await,
+    if schemes.is_empty() {
+        return None;
+    }
+    let all = schemes.iter().map(|index| api.security_schemes[*index].name.ident());
+    let first_alternative = operation.security.alternatives.first()?;
+    let sends = first_alternative.iter().map(|index| {
+        let scheme = &api.security_schemes[*index];
+        let variant = scheme.name.ident();
+        let send = match &scheme.kind {
+            SchemeKind::Bearer => quote! { headers.push(("authorization", format!("Bearer {value}"))); },
+            SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {value}"))); },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, value)); },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! { query.push((#name, value)); },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
+                cookies.push(format!("{}={}", #name, runtime::segment(&value)));
+            },
         };
-        if let ::std::option::Option::Some(token) = token {
-            #send
+        quote! {
+            {
+                let value = credentials.value(crate::SecurityScheme::#variant).unwrap_or(&credentials.token).to_owned();
+                #send
+            }
+        }
+    });
+    Some(quote! {
+        let credentials = match &request.credentials {
+            ::std::option::Option::Some(credentials) => ::std::option::Option::Some(credentials.clone()),
+            ::std::option::Option::None => self.token(&[#(crate::SecurityScheme::#all),*]).await.map(crate::Credentials::new),
+        };
+        if let ::std::option::Option::Some(credentials) = credentials {
+            #(#sends)*
         }
     })
 }
 
-/// Maps the status to a response variant, decoding the body as the variant's media type says.
+/// Maps the status to a response variant and decodes the body as the variant's media type.
 fn decode(api: &Api, operation: &Operation) -> TokenStream {
     let response_type = operation.response_type.ident();
     let mut responses: Vec<_> = operation.responses.iter().collect();
@@ -220,7 +239,7 @@ fn decode(api: &Api, operation: &Operation) -> TokenStream {
     let fallback =
         (!has_default).then(|| quote! { _ => Err(ClientError::UnexpectedStatus { status, headers, body }), });
     quote! {
-        let _ = &headers;
+        let _ = (&headers, &body);
         match status {
             #(#arms,)*
             #fallback

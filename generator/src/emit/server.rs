@@ -34,6 +34,14 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     }
 }
 
+/// Returns the parameter names of a path template, in order.
+fn template_names(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
+        .map(|name| name.strip_suffix('*').unwrap_or(name))
+        .collect()
+}
+
 /// Converts an OpenAPI path template into an axum route with positional parameter names.
 ///
 /// Positional names keep routes such as `/a/{id}` and `/a/{name}/b` from clashing in the router.
@@ -99,7 +107,17 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
             let shared = Arc::new(Shared { api, options });
             ::axum::Router::new()
                 #(#routes)*
+                .fallback(not_found::<A>)
+                .method_not_allowed_fallback(method_not_allowed::<A>)
                 .with_state(shared)
+        }
+
+        async fn not_found<A: #trait_name + 'static>(State(shared): State<Arc<Shared<A>>>) -> Response {
+            reject(&shared, Rejection::NotFound)
+        }
+
+        async fn method_not_allowed<A: #trait_name + 'static>(State(shared): State<Arc<Shared<A>>>) -> Response {
+            reject(&shared, Rejection::MethodNotAllowed)
         }
 
         fn reject<A>(shared: &Shared<A>, rejection: Rejection) -> Response {
@@ -186,21 +204,26 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     });
     let has_query = operation.parameters.iter().any(|p| p.location == ParamLocation::Query)
         || uses_api_key(api, operation, ApiKeyLocation::Query);
-    let query = has_query.then(|| quote! { let query = runtime::query_pairs(parts.uri.query()); });
+    let query = has_query.then(|| {
+        quote! {
+            let query = match runtime::query_pairs(parts.uri.query()) {
+                Ok(pairs) => pairs,
+                Err(violation) => return reject(&shared, Rejection::InvalidRequest(vec![violation])),
+            };
+        }
+    });
 
-    let mut path_index = 0;
+    // axum yields path values in template order, which need not be the declaration order.
+    let template = template_names(&operation.path);
     let extractions: Vec<TokenStream> = operation
         .parameters
         .iter()
         .map(|parameter| {
-            let index = path_index;
-            if parameter.location == ParamLocation::Path {
-                path_index += 1;
-            }
+            let index = template.iter().position(|name| *name == parameter.name.wire).unwrap_or(0);
             extract_parameter(api, parameter, index)
         })
         .collect();
-    let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(|p| p.name.ident()).collect();
+    let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(local_name).collect();
 
     let body = operation.body.as_ref().and_then(|body| {
         let required = body.required;
@@ -239,7 +262,11 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             };
         }
     });
-    let field_names: Vec<_> = operation.parameters.iter().map(|p| p.name.ident()).collect();
+    let field_inits = operation.parameters.iter().map(|parameter| {
+        let field = parameter.name.ident();
+        let local = local_name(parameter);
+        quote! { #field: #local }
+    });
     let respond = respond(api, operation);
 
     quote! {
@@ -254,7 +281,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             #body
             #guard
             let request = crate::#request_type {
-                #(#field_names,)*
+                #(#field_inits,)*
                 #body_field
                 #credentials_field
             };
@@ -301,7 +328,7 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
                 parts.headers.get(#name).and_then(|value| value.to_str().ok()).map(str::to_owned)
             },
             SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! {
-                runtime::query_pairs(parts.uri.query()).into_iter().find(|(key, _)| key == #name).map(|(_, value)| value)
+                runtime::query_pairs(parts.uri.query()).ok().and_then(|pairs| pairs.into_iter().find(|(key, _)| key == #name)).map(|(_, value)| value)
             },
             SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
                 runtime::cookie_value(&parts.headers, #name)
@@ -322,8 +349,13 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
     })
 }
 
+/// Names the handler's local variable for a parameter, prefixed so it cannot shadow the handler's own locals.
+fn local_name(parameter: &Parameter) -> proc_macro2::Ident {
+    format_ident!("parameter_{}", parameter.name.base())
+}
+
 fn extract_parameter(api: &Api, parameter: &Parameter, path_index: usize) -> TokenStream {
-    let ident = parameter.name.ident();
+    let ident = local_name(parameter);
     let wire = &parameter.name.wire;
     let required = parameter.required;
     let (extraction, location) = match (&parameter.location, &parameter.shape.ty) {

@@ -15,8 +15,6 @@ use crate::load::Loaded;
 use crate::model::{Api, ErrorBody, ErrorFieldRole, IntType, Server, StatusMatch, Ty, TypeId, TypeKind};
 use crate::naming::{Case, Namespace};
 
-pub(crate) use schema::unescape_token;
-
 /// Identifiers the generated api crate defines itself, kept free in the type namespace.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Credentials",

@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ParameterSchemaOrContent, PathItem, ReferenceOr};
+use serde_json::Value;
 
 use super::schema::TypeBuilder;
 use super::security;
@@ -48,6 +49,7 @@ pub fn operations(
         for (method, operation) in methods(item) {
             let context = OperationContext {
                 document,
+                raw: &loaded.raw,
                 path,
                 item,
                 method,
@@ -68,6 +70,7 @@ pub fn operations(
 
 struct OperationContext<'a> {
     document: &'a OpenAPI,
+    raw: &'a Value,
     path: &'a str,
     item: &'a PathItem,
     method: Method,
@@ -158,29 +161,26 @@ fn parameters(
     diagnostics: &mut Diagnostics,
 ) -> Vec<Parameter> {
     let path_pointer = child("/paths", context.path);
-    let mut merged: IndexMap<(String, &'static str), (&ReferenceOr<openapiv3::Parameter>, String)> = IndexMap::new();
+    let mut merged: IndexMap<(String, &'static str), (openapiv3::Parameter, String)> = IndexMap::new();
     let sources = [(&context.item.parameters, path_pointer), (&operation.parameters, context.pointer.clone())];
     for (list, pointer) in sources {
         for (index, parameter) in list.iter().enumerate() {
             let pointer = child(&child(&pointer, "parameters"), index.to_string());
             let Some((resolved, resolved_pointer)) =
-                resolve_parameter(context.document, parameter, &pointer, diagnostics)
+                resolve(context.raw, parameter, &pointer, "parameters", diagnostics)
             else {
                 continue;
             };
-            let key = (resolved.parameter_data_ref().name.clone(), location(resolved).as_str());
-            merged.insert(key, (parameter, resolved_pointer));
+            let key = (resolved.parameter_data_ref().name.clone(), location(&resolved).as_str());
+            merged.insert(key, (resolved, resolved_pointer));
         }
     }
 
     let mut field_names = Namespace::new();
     field_names.reserve(["body", "credentials"]);
     let mut out = Vec::new();
-    for ((wire, _), (parameter, pointer)) in merged {
-        let Some((resolved, _)) = resolve_parameter(context.document, parameter, &pointer, &mut Diagnostics::new())
-        else {
-            continue;
-        };
+    for ((wire, _), (resolved, pointer)) in merged {
+        let resolved = &resolved;
         let data = resolved.parameter_data_ref();
         let location = location(resolved);
         let hint = format!("{pascal}{}", to_ident(&wire, Case::Pascal));
@@ -196,7 +196,8 @@ fn parameters(
                 Shape::new(Ty::String(crate::model::StringFormat::Plain))
             }
         };
-        check_style(resolved, &pointer, &shape, diagnostics);
+        // A parameter is either present or absent; `nullable` adds nothing the `Option` of an optional one lacks.
+        let shape = check_style(types, resolved, &pointer, Shape { nullable: false, ..shape }, diagnostics);
         let required = match location {
             ParamLocation::Path => {
                 if !data.required {
@@ -220,22 +221,53 @@ fn parameters(
     }
 
     for template_name in path_template_names(context.path) {
-        if !out.iter().any(|p| p.location == ParamLocation::Path && p.name.wire == template_name) {
-            diagnostics.invalid(
-                &context.pointer,
-                format!("path parameter `{template_name}` of `{}` is not declared", context.path),
-                format!("add a parameter with `name: {template_name}` and `in: path`"),
-            );
+        let declared = |name: &str| out.iter().any(|p| p.location == ParamLocation::Path && p.name.wire == name);
+        if declared(&template_name) {
+            continue;
         }
+        // `{name*}` is RFC 6570 explode syntax, which OpenAPI path templates do not use; match it to `name`.
+        if let Some(bare) = template_name.strip_suffix('*')
+            && declared(bare)
+        {
+            diagnostics.warn(
+                &context.pointer,
+                Class::Invalid,
+                format!("path template `{{{template_name}}}` uses explode syntax; it is read as `{{{bare}}}`"),
+            );
+            continue;
+        }
+        diagnostics.warn(
+            &context.pointer,
+            Class::Invalid,
+            format!(
+                "path parameter `{template_name}` of `{}` is not declared; it is generated as a required string",
+                context.path
+            ),
+        );
+        out.push(Parameter {
+            name: field_names.name(&template_name, Case::Snake),
+            location: ParamLocation::Path,
+            required: true,
+            description: None,
+            shape: Shape::new(Ty::String(crate::model::StringFormat::Plain)),
+        });
     }
     out
 }
 
-fn check_style(parameter: &openapiv3::Parameter, pointer: &str, shape: &Shape, diagnostics: &mut Diagnostics) {
-    let simple = match parameter {
-        openapiv3::Parameter::Query { style, .. } => matches!(style, openapiv3::QueryStyle::Form),
-        openapiv3::Parameter::Path { style, .. } => matches!(style, openapiv3::PathStyle::Simple),
-        openapiv3::Parameter::Header { .. } | openapiv3::Parameter::Cookie { .. } => true,
+/// Warns about styles this generator does not serialize yet, and turns values it cannot parse from text
+/// (objects, nested arrays, arrays outside the query) into plain strings.
+fn check_style(
+    api_types: &TypeBuilder,
+    parameter: &openapiv3::Parameter,
+    pointer: &str,
+    shape: Shape,
+    diagnostics: &mut Diagnostics,
+) -> Shape {
+    let (simple, in_query) = match parameter {
+        openapiv3::Parameter::Query { style, .. } => (matches!(style, openapiv3::QueryStyle::Form), true),
+        openapiv3::Parameter::Path { style, .. } => (matches!(style, openapiv3::PathStyle::Simple), false),
+        openapiv3::Parameter::Header { .. } | openapiv3::Parameter::Cookie { .. } => (true, false),
     };
     if !simple {
         diagnostics.warn(
@@ -244,20 +276,24 @@ fn check_style(parameter: &openapiv3::Parameter, pointer: &str, shape: &Shape, d
             "this parameter style is not supported yet; the value is sent and parsed in the default style",
         );
     }
-    let nested = match &shape.ty {
-        Ty::Array(items) => {
-            !matches!(items.ty, Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean | Ty::Named(_))
-        }
-        Ty::Map(_) | Ty::Any | Ty::Null => true,
+    let scalar = |ty: &Ty| match ty {
+        Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean => true,
+        Ty::Named(id) => api_types.is_enum(*id),
         _ => false,
     };
-    if nested {
-        diagnostics.warn(
-            pointer,
-            Class::NotSupported,
-            "object and nested array parameters are not supported yet; the value is passed as JSON text",
-        );
+    let supported = match &shape.ty {
+        Ty::Array(items) => in_query && scalar(&items.ty),
+        ty => scalar(ty),
+    };
+    if supported {
+        return shape;
     }
+    diagnostics.warn(
+        pointer,
+        Class::NotSupported,
+        "object parameters, nested arrays and arrays outside the query are not supported yet; the value is passed as text",
+    );
+    Shape::new(Ty::String(crate::model::StringFormat::Plain))
 }
 
 fn location(parameter: &openapiv3::Parameter) -> ParamLocation {
@@ -280,72 +316,80 @@ fn path_template_names(path: &str) -> Vec<String> {
     names
 }
 
-fn resolve_parameter<'a>(
-    document: &'a OpenAPI,
-    parameter: &'a ReferenceOr<openapiv3::Parameter>,
+/// Follows a `$ref` (and chains of them) to an object in this document and reads it as `T`.
+///
+/// Any local pointer is accepted, not only `#/components/<kind>/...`: real documents reference
+/// objects of one kind from another place, such as a request body used as a response.
+fn resolve<T: Clone + serde::de::DeserializeOwned>(
+    raw: &Value,
+    item: &ReferenceOr<T>,
     pointer: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<(&'a openapiv3::Parameter, String)> {
-    match parameter {
-        ReferenceOr::Item(item) => Some((item, pointer.to_owned())),
-        ReferenceOr::Reference { reference } => {
-            let (name, target) = component_ref(reference, "parameters", &child(pointer, "$ref"), diagnostics)?;
-            let found = document.components.as_ref().and_then(|c| c.parameters.get(&name));
-            match found {
-                Some(ReferenceOr::Item(item)) => Some((item, target)),
-                Some(ReferenceOr::Reference { .. }) => {
-                    diagnostics.unsupported(
-                        &child(pointer, "$ref"),
-                        format!(
-                            "`{reference}` is itself a reference; chains of parameter references are not supported yet"
-                        ),
-                        "reference the final parameter directly",
-                    );
-                    None
-                }
-                None => {
-                    dangling(reference, &child(pointer, "$ref"), diagnostics);
-                    None
-                }
-            }
-        }
-    }
-}
-
-/// Splits `#/components/<kind>/<name>`; records an error for any other target.
-fn component_ref(
-    reference: &str,
     kind: &str,
-    pointer: &str,
     diagnostics: &mut Diagnostics,
-) -> Option<(String, String)> {
-    let prefix = format!("#/components/{kind}/");
-    match reference.strip_prefix(&prefix) {
-        Some(name) => {
-            let name = super::unescape_token(name);
-            let target = child(&format!("/components/{kind}"), &name);
-            Some((name, target))
-        }
-        None => {
+) -> Option<(T, String)> {
+    let mut reference = match item {
+        ReferenceOr::Item(item) => return Some((item.clone(), pointer.to_owned())),
+        ReferenceOr::Reference { reference } => reference.clone(),
+    };
+    let ref_pointer = child(pointer, "$ref");
+    for _ in 0..MAX_REFERENCE_CHAIN {
+        let Some(target) = reference.strip_prefix('#') else {
             diagnostics.unsupported(
-                pointer,
-                format!(
-                    "`$ref: {reference}` is not supported yet; references here must point into `#/components/{kind}/`"
-                ),
-                format!("move the object under `components/{kind}` and reference it there"),
+                &ref_pointer,
+                format!("`$ref: {reference}` is not supported yet; only references inside this document (`#/...`) are"),
+                format!("move the object under `components/{kind}` of this document and reference it there"),
             );
-            None
+            return None;
+        };
+        let target = percent_encoding::percent_decode_str(target).decode_utf8_lossy().into_owned();
+        let Some(value) = raw.pointer(&target) else {
+            diagnostics.invalid(
+                &ref_pointer,
+                format!("`$ref: {reference}` points to nothing"),
+                "define the referenced object or fix the reference",
+            );
+            return None;
+        };
+        if let Some(next) = value.get("$ref").and_then(Value::as_str) {
+            reference = next.to_owned();
+            continue;
         }
+        let mut value = value.clone();
+        if kind == "responses"
+            && let Some(object) = value.as_object_mut()
+            && !object.contains_key("description")
+        {
+            // A response needs a description; a request body or a repaired response may lack one.
+            object.insert("description".to_owned(), Value::String(String::new()));
+        }
+        if !target.starts_with(&format!("/components/{kind}/")) {
+            diagnostics.warn(
+                &ref_pointer,
+                Class::Invalid,
+                format!("`$ref: {reference}` points outside `components/{kind}`; the object there is used as is"),
+            );
+        }
+        return match serde_json::from_value::<T>(value) {
+            Ok(resolved) => Some((resolved, target)),
+            Err(error) => {
+                diagnostics.invalid(
+                    &target,
+                    format!("the object referenced from {pointer} is not valid here: {error}"),
+                    "fix the referenced object or the reference",
+                );
+                None
+            }
+        };
     }
+    diagnostics.invalid(
+        &ref_pointer,
+        format!("`$ref: {reference}` starts a chain of more than {MAX_REFERENCE_CHAIN} references, or a cycle"),
+        "reference the final object directly",
+    );
+    None
 }
 
-fn dangling(reference: &str, pointer: &str, diagnostics: &mut Diagnostics) {
-    diagnostics.invalid(
-        pointer,
-        format!("`$ref: {reference}` points to nothing"),
-        "define the referenced component or fix the reference",
-    );
-}
+const MAX_REFERENCE_CHAIN: usize = 32;
 
 fn request_body(
     context: &OperationContext,
@@ -354,22 +398,19 @@ fn request_body(
     types: &mut TypeBuilder,
     diagnostics: &mut Diagnostics,
 ) -> Option<RequestBody> {
-    let (body, pointer) = match body {
-        ReferenceOr::Item(body) => (body, child(&context.pointer, "requestBody")),
-        ReferenceOr::Reference { reference } => {
-            let ref_pointer = child(&child(&context.pointer, "requestBody"), "$ref");
-            let (name, target) = component_ref(reference, "requestBodies", &ref_pointer, diagnostics)?;
-            match context.document.components.as_ref().and_then(|c| c.request_bodies.get(&name)) {
-                Some(ReferenceOr::Item(body)) => (body, target),
-                _ => {
-                    dangling(reference, &ref_pointer, diagnostics);
-                    return None;
-                }
-            }
-        }
-    };
-    let content = content(&body.content, &pointer, &format!("{pascal}Body"), types, diagnostics)?;
-    Some(RequestBody { required: body.required, description: body.description.clone(), content })
+    let (body, pointer) =
+        resolve(context.raw, body, &child(&context.pointer, "requestBody"), "requestBodies", diagnostics)?;
+    let mut content = content(&body.content, &pointer, &format!("{pascal}Body"), types, diagnostics)?;
+    let mut required = body.required;
+    // A nullable body is treated as an optional one, so the request field is a single `Option`.
+    if let ContentKind::Json(shape) = &mut content.kind
+        && shape.nullable
+        && shape.ty != Ty::Null
+    {
+        shape.nullable = false;
+        required = false;
+    }
+    Some(RequestBody { required, description: body.description.clone(), content })
 }
 
 fn responses(
@@ -395,30 +436,24 @@ fn responses(
         entries.push((StatusMatch::Default, "default".to_owned(), default));
     }
     if entries.is_empty() {
-        diagnostics.invalid(
+        diagnostics.warn(
             &responses_pointer,
-            "operation declares no responses",
-            "add at least one response, for example `'200': {description: OK}`",
+            Class::Invalid,
+            "operation has no responses; it is generated with no documented response, so the client reports every status as unexpected",
         );
     }
     for (status, key, response) in entries {
         let pointer = child(&responses_pointer, &key);
-        let (response, pointer) = match response {
-            ReferenceOr::Item(response) => (response, pointer),
-            ReferenceOr::Reference { reference } => {
-                let ref_pointer = child(&pointer, "$ref");
-                let Some((name, target)) = component_ref(reference, "responses", &ref_pointer, diagnostics) else {
-                    continue;
-                };
-                match context.document.components.as_ref().and_then(|c| c.responses.get(&name)) {
-                    Some(ReferenceOr::Item(response)) => (response, target),
-                    _ => {
-                        dangling(reference, &ref_pointer, diagnostics);
-                        continue;
-                    }
-                }
-            }
+        let Some((response, pointer)) = resolve(context.raw, response, &pointer, "responses", diagnostics) else {
+            continue;
         };
+        if !response.headers.is_empty() {
+            diagnostics.warn(
+                &child(&pointer, "headers"),
+                Class::NotSupported,
+                "response headers are not supported yet; they are neither set by the server nor read by the client",
+            );
+        }
         let variant = variants.name(&variant_label(status), Case::Pascal);
         let hint = format!("{pascal}{}Body", variant.rust);
         let content = if response.content.is_empty() {

@@ -13,7 +13,7 @@ use crate::diagnostics::{Class, Diagnostics, child};
 use crate::model::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
 use crate::naming::{Case, Namespace, to_ident};
 
-/// How a component schema is referenced.
+/// The kind of a schema that references resolve to.
 #[derive(Debug, Clone)]
 enum Component {
     /// A struct or enum with its own Rust type.
@@ -27,14 +27,27 @@ pub struct TypeBuilder<'a> {
     raw: &'a Value,
     types: Vec<Option<NamedType>>,
     pub names: Namespace,
-    components: IndexMap<String, Component>,
-    /// Aliases being resolved, to stop a cycle of aliases.
+    /// Component schema names, in document order.
+    components: Vec<String>,
+    /// Schemas reachable by `$ref`, by JSON pointer: component schemas, and sub-schemas once referenced.
+    by_pointer: HashMap<String, Component>,
+    /// Aliases being resolved, by pointer, to stop a cycle of aliases.
     alias_stack: Vec<String>,
+    /// Shapes of alias schemas already lowered, by pointer, so their inline types are made once.
+    alias_shapes: HashMap<String, Shape>,
 }
 
 impl<'a> TypeBuilder<'a> {
     pub fn new(raw: &'a Value, names: Namespace) -> Self {
-        TypeBuilder { raw, types: Vec::new(), names, components: IndexMap::new(), alias_stack: Vec::new() }
+        TypeBuilder {
+            raw,
+            types: Vec::new(),
+            names,
+            components: Vec::new(),
+            by_pointer: HashMap::new(),
+            alias_stack: Vec::new(),
+            alias_shapes: HashMap::new(),
+        }
     }
 
     /// Assigns an id to every component schema that becomes a named type, before any is converted.
@@ -46,19 +59,19 @@ impl<'a> TypeBuilder<'a> {
                 let id = self.reserve(name);
                 Component::Named(id)
             } else {
-                Component::Alias { pointer }
+                Component::Alias { pointer: pointer.clone() }
             };
-            self.components.insert(name.clone(), component);
+            self.components.push(name.clone());
+            self.by_pointer.insert(pointer, component);
         }
     }
 
     /// Converts every component schema; aliases become type aliases so users can name them.
     pub fn convert_components(&mut self, diagnostics: &mut Diagnostics) {
-        let components: Vec<(String, Component)> =
-            self.components.iter().map(|(name, component)| (name.clone(), component.clone())).collect();
-        for (name, component) in components {
+        for name in self.components.clone() {
             let pointer = child("/components/schemas", &name);
             let Some(schema) = self.raw.pointer(&pointer).cloned() else { continue };
+            let Some(component) = self.by_pointer.get(&pointer).cloned() else { continue };
             match component {
                 Component::Named(id) => {
                     let hint = self.types[id.0].as_ref().map(|t| t.name.rust.clone()).unwrap_or_default();
@@ -68,7 +81,7 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
                 Component::Alias { .. } => {
-                    let shape = self.alias_shape(&name, &pointer, diagnostics);
+                    let shape = self.alias_shape(&pointer, &to_ident(&name, Case::Pascal), diagnostics);
                     let type_name = self.names.name(&name, Case::Pascal);
                     self.types.push(Some(NamedType {
                         name: type_name,
@@ -86,6 +99,11 @@ impl<'a> TypeBuilder<'a> {
         let mut types: Vec<NamedType> = self.types.into_iter().flatten().collect();
         box_cycle_edges(&mut types);
         types
+    }
+
+    /// Returns whether the named type is a string enum, which parses from text.
+    pub fn is_enum(&self, id: TypeId) -> bool {
+        matches!(self.types.get(id.0), Some(Some(NamedType { kind: TypeKind::Enum { .. }, .. })))
     }
 
     fn reserve(&mut self, wire: &str) -> TypeId {
@@ -118,8 +136,19 @@ impl<'a> TypeBuilder<'a> {
             return self.reference(reference, &child(pointer, "$ref"), diagnostics);
         }
         let nullable = object.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        if let Some(member) = single_all_of(object) {
+            let mut shape = self.shape(member, &child(&child(pointer, "allOf"), "0"), hint, diagnostics);
+            shape.nullable |= nullable;
+            return shape;
+        }
+        // The same inline schema can be reached twice, for example through an `allOf` that copies
+        // another schema's properties. It keeps the type made the first time.
+        if let Some(Component::Named(id)) = self.by_pointer.get(pointer) {
+            return Shape { ty: Ty::Named(*id), nullable, checks: Checks::default() };
+        }
         let mut shape = if object.contains_key("allOf") || is_struct_like(object) {
             let id = self.reserve(hint);
+            self.by_pointer.insert(pointer.to_owned(), Component::Named(id));
             let kind = self.named_kind(schema, pointer, hint, diagnostics);
             self.fill(id, kind, schema, pointer);
             Shape::new(Ty::Named(id))
@@ -156,42 +185,61 @@ impl<'a> TypeBuilder<'a> {
             );
             return Shape::new(Ty::Any);
         };
-        let Some(name) = target.strip_prefix("#/components/schemas/") else {
+        let Some(target_pointer) = local_pointer(target) else {
             diagnostics.unsupported(
                 pointer,
-                format!("`$ref: {target}` is not supported yet; only references to `#/components/schemas/<name>` are"),
-                "move the schema into `components/schemas` and reference it there",
+                format!("`$ref: {target}` is not supported yet; only references inside this document (`#/...`) are"),
+                "move the schema into `components/schemas` of this document and reference it there",
             );
             return Shape::new(Ty::Any);
         };
-        let name = unescape_token(name);
-        match self.components.get(&name).cloned() {
-            Some(Component::Named(id)) => Shape::new(Ty::Named(id)),
-            Some(Component::Alias { pointer: alias_pointer }) => self.alias_shape(&name, &alias_pointer, diagnostics),
-            None => {
-                diagnostics.invalid(
-                    pointer,
-                    format!("`$ref: {target}` points to a schema that does not exist"),
-                    format!("define `{name}` under `components/schemas` or fix the reference"),
-                );
-                Shape::new(Ty::Any)
-            }
+        if let Some(component) = self.by_pointer.get(&target_pointer).cloned() {
+            return match component {
+                Component::Named(id) => Shape::new(Ty::Named(id)),
+                Component::Alias { pointer: alias_pointer } => {
+                    let hint = pointer_hint(&alias_pointer);
+                    self.alias_shape(&alias_pointer, &hint, diagnostics)
+                }
+            };
+        }
+        let Some(schema) = self.raw.pointer(&target_pointer).cloned() else {
+            diagnostics.invalid(
+                pointer,
+                format!("`$ref: {target}` points to a schema that does not exist"),
+                "define the referenced schema or fix the reference",
+            );
+            return Shape::new(Ty::Any);
+        };
+        // A reference into a sub-schema: give it a type of its own, registered before conversion so cycles end.
+        let hint = pointer_hint(&target_pointer);
+        if is_named(&schema) {
+            let id = self.reserve(&hint);
+            self.by_pointer.insert(target_pointer.clone(), Component::Named(id));
+            let kind = self.named_kind(&schema, &target_pointer, &hint, diagnostics);
+            self.fill(id, kind, &schema, &target_pointer);
+            Shape::new(Ty::Named(id))
+        } else {
+            self.by_pointer.insert(target_pointer.clone(), Component::Alias { pointer: target_pointer.clone() });
+            self.alias_shape(&target_pointer, &hint, diagnostics)
         }
     }
 
-    fn alias_shape(&mut self, name: &str, pointer: &str, diagnostics: &mut Diagnostics) -> Shape {
-        if self.alias_stack.iter().any(|n| n == name) {
+    fn alias_shape(&mut self, pointer: &str, hint: &str, diagnostics: &mut Diagnostics) -> Shape {
+        if let Some(shape) = self.alias_shapes.get(pointer) {
+            return shape.clone();
+        }
+        if self.alias_stack.iter().any(|p| p == pointer) {
             diagnostics.warn(
                 pointer,
                 Class::NotSupported,
-                format!("schema `{name}` refers to itself only through aliases; it is typed as any JSON value"),
+                "this schema refers to itself only through references and arrays or maps without a named type; it is typed as any JSON value",
             );
             return Shape::new(Ty::Any);
         }
-        self.alias_stack.push(name.to_owned());
-        let hint = to_ident(name, Case::Pascal);
-        let shape = self.shape_at(pointer, &hint, diagnostics);
+        self.alias_stack.push(pointer.to_owned());
+        let shape = self.shape_at(pointer, hint, diagnostics);
         self.alias_stack.pop();
+        self.alias_shapes.insert(pointer.to_owned(), shape.clone());
         shape
     }
 
@@ -210,6 +258,7 @@ impl<'a> TypeBuilder<'a> {
             Shape::new(Ty::Null)
         } else if non_null.iter().all(|v| v.is_string()) && matches!(declared, None | Some("string")) {
             let id = self.reserve(hint);
+            self.by_pointer.insert(pointer.to_owned(), Component::Named(id));
             let mut variant_names = Namespace::new();
             let mut seen = BTreeSet::new();
             let mut variants = Vec::new();
@@ -240,7 +289,19 @@ impl<'a> TypeBuilder<'a> {
     ) -> Shape {
         let format = object.get("format").and_then(Value::as_str);
         let mut checks = checks(object);
-        let ty = match object.get("type").and_then(Value::as_str) {
+        let declared = object.get("type").and_then(Value::as_str);
+        let lowered = declared.map(str::to_ascii_lowercase);
+        if let (Some(declared), Some(lowered)) = (declared, &lowered)
+            && declared != lowered
+            && KNOWN_TYPES.contains(&lowered.as_str())
+        {
+            diagnostics.warn(
+                &child(pointer, "type"),
+                Class::Invalid,
+                format!("schema type `{declared}` is read as `{lowered}`"),
+            );
+        }
+        let ty = match lowered.as_deref() {
             Some("string") => Ty::String(string_format(format)),
             Some("integer") => {
                 let ty = integer_type(format);
@@ -302,7 +363,16 @@ impl<'a> TypeBuilder<'a> {
         let mut properties: IndexMap<String, (Value, String)> = IndexMap::new();
         let mut required: BTreeSet<String> = BTreeSet::new();
         let mut deny_unknown = false;
-        self.collect_object(object, pointer, &mut properties, &mut required, &mut deny_unknown, diagnostics, 0);
+        let mut visiting = vec![pointer.to_owned()];
+        self.collect_object(
+            object,
+            pointer,
+            &mut properties,
+            &mut required,
+            &mut deny_unknown,
+            diagnostics,
+            &mut visiting,
+        );
 
         let mut field_names = Namespace::new();
         let mut fields = Vec::new();
@@ -331,36 +401,45 @@ impl<'a> TypeBuilder<'a> {
         required: &mut BTreeSet<String>,
         deny_unknown: &mut bool,
         diagnostics: &mut Diagnostics,
-        depth: usize,
+        visiting: &mut Vec<String>,
     ) {
-        if depth > 32 {
-            diagnostics.invalid(pointer, "`allOf` nests or refers to itself too deeply", "remove the `allOf` cycle");
-            return;
-        }
         if let Some(Value::String(target)) = object.get("$ref") {
-            let Some(name) = target.strip_prefix("#/components/schemas/") else {
+            let Some(target_pointer) = local_pointer(target) else {
                 diagnostics.unsupported(
                     &child(pointer, "$ref"),
-                    format!("`$ref: {target}` inside `allOf` is not supported yet"),
-                    "reference a schema under `components/schemas`",
+                    format!(
+                        "`$ref: {target}` inside `allOf` is not supported yet; only references inside this document are"
+                    ),
+                    "move the schema into `components/schemas` of this document",
                 );
                 return;
             };
-            let target_pointer = child("/components/schemas", unescape_token(name));
+            if visiting.contains(&target_pointer) {
+                diagnostics.warn(
+                    &child(pointer, "$ref"),
+                    Class::Invalid,
+                    format!("`allOf` includes `{target}`, which includes this schema again; the repeated inclusion is skipped"),
+                );
+                return;
+            }
             match self.raw.pointer(&target_pointer).and_then(Value::as_object).cloned() {
-                Some(target_object) => self.collect_object(
-                    &target_object,
-                    &target_pointer,
-                    properties,
-                    required,
-                    deny_unknown,
-                    diagnostics,
-                    depth + 1,
-                ),
+                Some(target_object) => {
+                    visiting.push(target_pointer.clone());
+                    self.collect_object(
+                        &target_object,
+                        &target_pointer,
+                        properties,
+                        required,
+                        deny_unknown,
+                        diagnostics,
+                        visiting,
+                    );
+                    visiting.pop();
+                }
                 None => diagnostics.invalid(
                     &child(pointer, "$ref"),
                     format!("`$ref: {target}` points to a schema that does not exist"),
-                    "define the schema under `components/schemas` or fix the reference",
+                    "define the referenced schema or fix the reference",
                 ),
             }
             return;
@@ -394,7 +473,7 @@ impl<'a> TypeBuilder<'a> {
                             required,
                             deny_unknown,
                             diagnostics,
-                            depth + 1,
+                            visiting,
                         )
                     }
                     None => {}
@@ -406,10 +485,12 @@ impl<'a> TypeBuilder<'a> {
     }
 }
 
-/// Whether a schema becomes a struct or enum of its own rather than an alias of a shape.
+const KNOWN_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
+
+/// Returns whether a schema becomes a struct or enum of its own rather than an alias of a shape.
 fn is_named(schema: &Value) -> bool {
     let Some(object) = schema.as_object() else { return false };
-    if object.contains_key("$ref") {
+    if object.contains_key("$ref") || single_all_of(object).is_some() {
         return false;
     }
     if object.contains_key("allOf") || is_struct_like(object) {
@@ -429,7 +510,20 @@ fn is_named(schema: &Value) -> bool {
     }
 }
 
-/// An object schema with declared properties.
+/// Returns the only member of an `allOf` that adds nothing else, such as `allOf: [$ref: Address]` used to attach a description.
+fn single_all_of(object: &serde_json::Map<String, Value>) -> Option<&Value> {
+    let members = object.get("allOf")?.as_array()?;
+    let adds_nothing = !object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+        && !object.contains_key("oneOf")
+        && !object.contains_key("anyOf");
+    match members.as_slice() {
+        [member] if adds_nothing => Some(member),
+        _ => None,
+    }
+}
+
+/// Returns whether the schema is an object schema with declared properties.
 fn is_struct_like(object: &serde_json::Map<String, Value>) -> bool {
     let has_properties = object.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
     let object_type = matches!(object.get("type").and_then(Value::as_str), None | Some("object"));
@@ -485,6 +579,20 @@ fn checks(object: &serde_json::Map<String, Value>) -> Checks {
         max_properties: unsigned("maxProperties"),
         allowed: None,
     }
+}
+
+/// Turns a local reference such as `#/components/schemas/A%20B` into the JSON pointer `/components/schemas/A B`.
+fn local_pointer(reference: &str) -> Option<String> {
+    let fragment = reference.strip_prefix('#')?;
+    let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8().ok()?;
+    Some(decoded.into_owned())
+}
+
+/// Builds a type name for the schema at `pointer` from its last tokens, such as `TagAllOf0` for `/components/schemas/Tag/allOf/0`.
+fn pointer_hint(pointer: &str) -> String {
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
+    let skip = if tokens.len() >= 3 && tokens[0] == "components" { 2 } else { tokens.len().saturating_sub(3) };
+    tokens[skip..].iter().map(|token| to_ident(token, Case::Pascal)).collect()
 }
 
 /// Undoes JSON pointer escaping in a reference token.

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{Location, Violation};
 
-/// Why the server answered a request without calling the implementation, or instead of its answer.
+/// Why the server responded without calling the implementation, or in place of its response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
     /// A secured operation was called without usable credentials (401).
@@ -24,6 +24,10 @@ pub enum Rejection {
     UnsupportedMediaType { expected: &'static str },
     /// The body is larger than the configured limit (413).
     PayloadTooLarge { limit: usize },
+    /// No operation has this path (404).
+    NotFound,
+    /// The path exists, but not with this method (405).
+    MethodNotAllowed,
     /// The implementation returned an error or panicked (500); details are only logged.
     Internal,
 }
@@ -35,6 +39,8 @@ impl Rejection {
             Rejection::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Rejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Rejection::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::NotFound => StatusCode::NOT_FOUND,
+            Rejection::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +53,8 @@ impl fmt::Display for Rejection {
             Rejection::InvalidRequest(violations) => f.write_str(&crate::describe(violations)),
             Rejection::UnsupportedMediaType { expected } => write!(f, "unsupported media type; expected `{expected}`"),
             Rejection::PayloadTooLarge { limit } => write!(f, "request body is larger than {limit} bytes"),
+            Rejection::NotFound => f.write_str("no operation has this path"),
+            Rejection::MethodNotAllowed => f.write_str("the path does not support this method"),
             Rejection::Internal => f.write_str("internal server error"),
         }
     }
@@ -88,9 +96,23 @@ impl ServerOptions {
     }
 }
 
-/// Decoded query string pairs, in order.
-pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect()
+/// Decodes the query string into pairs, in order; a value that is not UTF-8 once decoded is a violation.
+///
+/// `+` means a space, as in `application/x-www-form-urlencoded`.
+pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, Violation> {
+    let mut pairs = Vec::new();
+    for piece in query.unwrap_or_default().split('&').filter(|piece| !piece.is_empty()) {
+        let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let key = decode_component(key).map_err(|_| Violation::new(Location::Query(key.to_owned()), "name is not UTF-8 text"))?;
+        let value = decode_component(value).map_err(|_| Violation::new(Location::Query(key.clone()), "must be UTF-8 text"))?;
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+fn decode_component(text: &str) -> Result<String, std::str::Utf8Error> {
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced).decode_utf8().map(|decoded| decoded.into_owned())
 }
 
 fn parse<T: FromStr>(raw: &str, location: impl Fn() -> Location) -> Result<T, Violation>
@@ -184,15 +206,14 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned())
 }
 
-/// Records that `token` satisfies `scheme`; the first credential found is the one passed on.
-pub(crate) fn add_credential(credentials: &mut Option<crate::Credentials>, token: String, scheme: crate::SecurityScheme) {
-    match credentials {
-        Some(existing) => existing.schemes.push(scheme),
-        None => *credentials = Some(crate::Credentials { token, schemes: vec![scheme] }),
-    }
+/// Records the value presented for `scheme`; the first value found is also the credentials' `token`.
+pub(crate) fn add_credential(credentials: &mut Option<crate::Credentials>, value: String, scheme: crate::SecurityScheme) {
+    let credentials = credentials.get_or_insert_with(|| crate::Credentials::new(value.clone()));
+    credentials.schemes.push(scheme);
+    credentials.values.push(value);
 }
 
-/// Whether the credentials meet one alternative of a security requirement; an empty alternative allows anonymous access.
+/// Returns whether the credentials meet one alternative of a security requirement; an empty alternative allows anonymous access.
 pub(crate) fn meets(security: &[&[crate::SecurityScheme]], credentials: &Option<crate::Credentials>) -> bool {
     security.iter().any(|set| set.iter().all(|scheme| credentials.as_ref().is_some_and(|c| c.schemes.contains(scheme))))
 }
