@@ -17,6 +17,7 @@ mod types;
 #[rustfmt::skip]
 mod validate;
 pub use api::*;
+pub use ::chrono;
 pub use operations::*;
 pub use runtime::{Location, Validate, Violation, describe, pointer_child};
 pub use types::*;

@@ -71,6 +71,14 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(deserializer)
 }
+/// Deserializes a field that may be absent (`None`, through `#[serde(default)]`), `null` (`Some(None)`) or a value.
+pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
 pub(crate) fn check_length(
     value: &str,
     min: Option<u64>,

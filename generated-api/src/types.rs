@@ -44,14 +44,14 @@ pub struct EmailOtpStatus {
     pub email: ::std::string::String,
     /// Time at which the setup of email OTP was completed.
     #[serde(rename = "completedAt")]
-    pub completed_at: ::std::string::String,
+    pub completed_at: crate::chrono::DateTime<crate::chrono::Utc>,
 }
 /// Schema `TwoFactorMethodStatus`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TwoFactorMethodStatus {
     /// Time at which the setup of the method was completed.
     #[serde(rename = "completedAt")]
-    pub completed_at: ::std::string::String,
+    pub completed_at: crate::chrono::DateTime<crate::chrono::Utc>,
 }
 /// Schema `WaitDuration`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -78,35 +78,14 @@ impl crate::Validate for crate::EmailOtpStatus {
                 violations,
             );
         }
-        {
-            let pointer = crate::pointer_child(pointer, "completedAt");
-            let value = &self.completed_at;
-            crate::runtime::check_format(
-                value,
-                "date-time",
-                || crate::Location::Body(pointer.clone()),
-                violations,
-            );
-        }
     }
 }
 impl crate::Validate for crate::TwoFactorMethodStatus {
     fn collect_violations(
         &self,
-        pointer: &str,
-        violations: &mut ::std::vec::Vec<crate::Violation>,
-    ) {
-        {
-            let pointer = crate::pointer_child(pointer, "completedAt");
-            let value = &self.completed_at;
-            crate::runtime::check_format(
-                value,
-                "date-time",
-                || crate::Location::Body(pointer.clone()),
-                violations,
-            );
-        }
-    }
+        _pointer: &str,
+        _violations: &mut ::std::vec::Vec<crate::Violation>,
+    ) {}
 }
 impl crate::Validate for crate::WaitDuration {
     fn collect_violations(

@@ -156,6 +156,71 @@ where
         None => Err(missing(location())),
     }
 }
+/// Takes one variable of a path segment that holds several, such as `slot` of `{lane}-{slot}`.
+///
+/// Each variable ends where the next literal text first appears, so a value must not contain that text.
+pub(crate) fn path_part<T: FromStr>(
+    params: &[(String, String)],
+    index: usize,
+    template: &str,
+    name: &str,
+) -> Result<Option<T>, Violation>
+where
+    T::Err: fmt::Display,
+{
+    let location = || Location::Path(name.to_owned());
+    let Some((_, raw)) = params.get(index) else { return Err(missing(location())) };
+    match split_segment(template, raw)
+        .and_then(|parts| parts.into_iter().find(|(variable, _)| variable == name))
+    {
+        Some((_, value)) => parse(&value, location).map(Some),
+        None => {
+            Err(
+                Violation::new(
+                    location(),
+                    format!("`{raw}` does not match `{template}`"),
+                ),
+            )
+        }
+    }
+}
+/// Matches a segment value against a template of literals and `{variables}`; returns each variable's text.
+fn split_segment(template: &str, value: &str) -> Option<Vec<(String, String)>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        pieces
+            .push((
+                &rest[..open],
+                Some(
+                    rest[open + 1..close]
+                        .trim_start_matches(['.', ';', '+', '#', '/', '?', '&'])
+                        .trim_end_matches('*'),
+                ),
+            ));
+        rest = &rest[close + 1..];
+    }
+    pieces.push((rest, None));
+    let mut out = Vec::new();
+    let mut remaining = value;
+    for (position, (literal, variable)) in pieces.iter().enumerate() {
+        remaining = remaining.strip_prefix(literal)?;
+        let Some(variable) = variable else { break };
+        let next_literal = pieces
+            .get(position + 1)
+            .map(|(literal, _)| *literal)
+            .unwrap_or_default();
+        let end = if next_literal.is_empty() {
+            remaining.len()
+        } else {
+            remaining.find(next_literal)?
+        };
+        out.push(((*variable).to_owned(), remaining[..end].to_owned()));
+        remaining = &remaining[end..];
+    }
+    remaining.is_empty().then_some(out)
+}
 /// Takes a query parameter that appears at most once.
 pub(crate) fn query<T: FromStr>(
     pairs: &[(String, String)],
@@ -174,11 +239,13 @@ where
         (None, _) => Ok(None),
     }
 }
-/// Takes an array query parameter in `form` style with `explode: true`: one key per item.
+/// Takes an array query parameter in `form` style: one key per item when `explode` is set, else one key
+/// whose value lists the items separated by commas.
 pub(crate) fn query_array<T: FromStr>(
     pairs: &[(String, String)],
     name: &str,
     required: bool,
+    explode: bool,
 ) -> Result<Option<Vec<T>>, Violation>
 where
     T::Err: fmt::Display,
@@ -192,7 +259,21 @@ where
     if raw.is_empty() {
         return if required { Err(missing(location())) } else { Ok(None) };
     }
-    raw.into_iter()
+    if !explode && raw.len() > 1 {
+        return Err(
+            Violation::new(
+                location(),
+                "must appear at most once, with its items separated by commas",
+            ),
+        );
+    }
+    let items: Vec<&str> = if explode {
+        raw.iter().map(|value| value.as_str()).collect()
+    } else {
+        raw[0].split(',').collect()
+    };
+    items
+        .into_iter()
         .map(|value| parse(value, location))
         .collect::<Result<Vec<T>, _>>()
         .map(Some)

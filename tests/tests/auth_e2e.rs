@@ -28,6 +28,11 @@ const TOTP_CODE: &str = "654321";
 const PUT_EMAIL_CODE: &str = "135790";
 const RESET_CODE: &str = "246810";
 const COMPLETED_AT: &str = "2024-05-01T10:00:00Z";
+
+/// Parses [`COMPLETED_AT`] as the typed timestamp of the generated types.
+fn completed_at() -> auth_client::chrono::DateTime<auth_client::chrono::Utc> {
+    COMPLETED_AT.parse().expect("COMPLETED_AT is an RFC 3339 timestamp")
+}
 const TOTP_URL: &str = "otpauth://totp/insights3.eniris.be:Alice?issuer=insights3.eniris.be&secret=NB2W45DFOIZA";
 /// Mail provider that the fake rejects with 403.
 const FORBIDDEN_DOMAIN: &str = "blocked.example";
@@ -295,11 +300,11 @@ impl AuthApi for FakeAuth {
         }
         let email_otp = match &account.email_otp {
             EmailOtp::Active { address } => {
-                Some(EmailOtpStatus { email: address.clone(), completed_at: COMPLETED_AT.to_owned() })
+                Some(EmailOtpStatus { email: address.clone(), completed_at: completed_at() })
             }
             EmailOtp::Off | EmailOtp::Pending { .. } => None,
         };
-        let completed = || TwoFactorMethodStatus { completed_at: COMPLETED_AT.to_owned() };
+        let completed = || TwoFactorMethodStatus { completed_at: completed_at() };
         Ok(GetTwoFaResponse::Ok(TwoFactorStatus {
             enabled: account.two_fa_enabled(),
             email_otp,
@@ -793,10 +798,10 @@ async fn get_two_fa_lists_active_methods() {
 
     let response = server.client.get_two_fa(GetTwoFaRequest { credentials: bearer(ACCESS) }).await.unwrap();
 
-    let completed = TwoFactorMethodStatus { completed_at: COMPLETED_AT.to_owned() };
+    let completed = TwoFactorMethodStatus { completed_at: completed_at() };
     let expected = TwoFactorStatus {
         enabled: true,
-        email_otp: Some(EmailOtpStatus { email: "otp@example.com".to_owned(), completed_at: COMPLETED_AT.to_owned() }),
+        email_otp: Some(EmailOtpStatus { email: "otp@example.com".to_owned(), completed_at: completed_at() }),
         totp: None,
         recovery_codes: Some(completed),
     };

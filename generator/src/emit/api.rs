@@ -6,12 +6,16 @@ use quote::{format_ident, quote};
 use super::docs::{doc, operation_doc};
 use super::types::value_type;
 use crate::Config;
-use crate::model::{Api, Content, ContentKind, Operation, Parameter, Response, StatusMatch, Ty};
+use crate::model::{Api, Content, ContentKind, Operation, Parameter, Response, StatusMatch, StringFormat, Ty};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let title = format!("{} {}: types, validation and the [`{}`] trait.", api.title, api.version, config.trait_name);
     let docs = inner_doc(&[Some(&title), api.description.as_deref()]);
     let types = (!api.types.is_empty()).then(|| quote! { pub use types::*; });
+    let operations = (!api.operations.is_empty()).then(|| quote! { pub use operations::*; });
+    let uses = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
+    let chrono = (uses(StringFormat::DateTime) || uses(StringFormat::Date)).then(|| quote! { pub use ::chrono; });
+    let uuid = uses(StringFormat::Uuid).then(|| quote! { pub use ::uuid; });
     quote! {
         #docs
         #[rustfmt::skip]
@@ -26,9 +30,11 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         mod validate;
 
         pub use api::*;
-        pub use operations::*;
+        #chrono
+        #operations
         pub use runtime::{Location, Validate, Violation, describe, pointer_child};
         #types
+        #uuid
     }
 }
 

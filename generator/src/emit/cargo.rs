@@ -4,6 +4,7 @@
 //! the crates also build where the generator is used outside this repository.
 
 use crate::Config;
+use crate::model::{Api, StringFormat, Ty};
 
 fn package(name: &str, description: &str, config: &Config) -> String {
     format!(
@@ -19,14 +20,21 @@ fn package(name: &str, description: &str, config: &Config) -> String {
     )
 }
 
-pub fn api_manifest(config: &Config) -> String {
+pub fn api_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.api_crate, "Types, validation and the API trait", config);
+    text.push_str("\n[dependencies]\n");
+    let format_used = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
+    if format_used(StringFormat::DateTime) || format_used(StringFormat::Date) {
+        text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
     text.push_str(
-        "\n[dependencies]\n\
-         regress = \"0.10\"\n\
+        "regress = \"0.10\"\n\
          serde = { version = \"1\", features = [\"derive\"] }\n\
          serde_json = \"1\"\n",
     );
+    if format_used(StringFormat::Uuid) {
+        text.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
+    }
     text
 }
 

@@ -30,7 +30,7 @@ pub fn client(api: &Api, config: &Config) -> TokenStream {
     let methods = api.operations.iter().map(|operation| method(api, operation));
     quote! {
         //! The implementation of the API trait over HTTP.
-        #![allow(unused_mut, clippy::useless_format)]
+        #![allow(unused_imports, unused_mut, clippy::useless_format)]
 
         use crate::runtime::{self, ClientError};
 
@@ -51,17 +51,27 @@ fn path_expression(operation: &Operation) -> TokenStream {
         let Some(length) = rest[start..].find('}') else { break };
         template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
         let wire = &rest[start + 1..start + length];
+        let wire = crate::model::template_variable(wire);
         if let Some(parameter) =
             operation.parameters.iter().find(|p| p.location == ParamLocation::Path && p.name.wire == wire)
         {
             let ident = parameter.name.ident();
-            arguments.push(quote! { runtime::segment(&request.#ident.to_string()) });
+            let text = text_of(&parameter.shape.ty, quote! { request.#ident });
+            arguments.push(quote! { runtime::segment(&#text) });
             template.push_str("{}");
         }
         rest = &rest[start + length + 1..];
     }
     template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     quote! { format!(#template #(, #arguments)*) }
+}
+
+/// Formats a parameter value as the server parses it: RFC 3339 for date-times, `Display` for the rest.
+fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
+    match ty {
+        Ty::String(crate::model::StringFormat::DateTime) => quote! { #value.to_rfc3339() },
+        _ => quote! { #value.to_string() },
+    }
 }
 
 fn method(api: &Api, operation: &Operation) -> TokenStream {
@@ -77,8 +87,24 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         let ident = parameter.name.ident();
         let wire = &parameter.name.wire;
         let push = match &parameter.shape.ty {
-            Ty::Array(_) => quote! { for item in value { query.push((#wire, item.to_string())); } },
-            _ => quote! { query.push((#wire, value.to_string())); },
+            Ty::Array(items) if parameter.explode => {
+                let text = text_of(&items.ty, quote! { item });
+                quote! { for item in value { query.push((#wire, #text)); } }
+            }
+            Ty::Array(items) => {
+                // NOTE: a comma inside an item is sent percent-encoded, but the server splits on the decoded comma.
+                let text = text_of(&items.ty, quote! { item });
+                quote! {
+                    if !value.is_empty() {
+                        let joined: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| #text).collect();
+                        query.push((#wire, joined.join(",")));
+                    }
+                }
+            }
+            ty => {
+                let text = text_of(ty, quote! { value });
+                quote! { query.push((#wire, #text)); }
+            }
         };
         if parameter.required {
             quote! { { let value = &request.#ident; #push } }
@@ -89,12 +115,13 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     let header_sets = operation.parameters.iter().filter(|p| p.location == ParamLocation::Header).map(|parameter| {
         let ident = parameter.name.ident();
         let wire = &parameter.name.wire;
+        let text = text_of(&parameter.shape.ty, quote! { value });
         if parameter.required {
-            quote! { builder = builder.header(#wire, request.#ident.to_string()); }
+            quote! { { let value = &request.#ident; builder = builder.header(#wire, #text); } }
         } else {
             quote! {
                 if let ::std::option::Option::Some(value) = &request.#ident {
-                    builder = builder.header(#wire, value.to_string());
+                    builder = builder.header(#wire, #text);
                 }
             }
         }
@@ -102,12 +129,13 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     let cookie_pushes = operation.parameters.iter().filter(|p| p.location == ParamLocation::Cookie).map(|parameter| {
         let ident = parameter.name.ident();
         let wire = &parameter.name.wire;
+        let text = text_of(&parameter.shape.ty, quote! { value });
         if parameter.required {
-            quote! { cookies.push(format!("{}={}", #wire, runtime::segment(&request.#ident.to_string()))); }
+            quote! { { let value = &request.#ident; cookies.push(format!("{}={}", #wire, runtime::segment(&#text))); } }
         } else {
             quote! {
                 if let ::std::option::Option::Some(value) = &request.#ident {
-                    cookies.push(format!("{}={}", #wire, runtime::segment(&value.to_string())));
+                    cookies.push(format!("{}={}", #wire, runtime::segment(&#text)));
                 }
             }
         }

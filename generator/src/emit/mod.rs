@@ -57,7 +57,7 @@ pub fn emit(api: &Api, config: &Config) -> Vec<EmittedFile> {
     };
 
     vec![
-        manifest(&config.api_dir, cargo::api_manifest(config)),
+        manifest(&config.api_dir, cargo::api_manifest(api, config)),
         rustfmt(&config.api_dir),
         rust(&config.api_dir, "lib.rs", api::lib(api, config)),
         rust(&config.api_dir, "types.rs", types::types(api)),

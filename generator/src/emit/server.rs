@@ -34,38 +34,11 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     }
 }
 
-/// Returns the parameter names of a path template, in order.
-fn template_names(path: &str) -> Vec<&str> {
-    path.split('/')
-        .filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
-        .map(|name| name.strip_suffix('*').unwrap_or(name))
-        .collect()
-}
-
-/// Converts an OpenAPI path template into an axum route with positional parameter names.
-///
-/// Positional names keep routes such as `/a/{id}` and `/a/{name}/b` from clashing in the router.
-pub fn route(path: &str) -> String {
-    let mut index = 0;
-    path.split('/')
-        .map(|segment| {
-            if segment.starts_with('{') && segment.ends_with('}') {
-                let name = format!("{{p{index}}}");
-                index += 1;
-                name
-            } else {
-                segment.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 pub fn router(api: &Api, config: &Config) -> TokenStream {
     let trait_name = format_ident!("{}", config.trait_name);
     let mut routes: Vec<(String, Vec<TokenStream>)> = Vec::new();
-    for operation in &api.operations {
-        let route = route(&operation.path);
+    for operation in api.operations.iter().filter(|operation| operation.served) {
+        let route = crate::model::route(&operation.path);
         let method = format_ident!("{}", operation.method.as_str().to_ascii_lowercase());
         let handler = operation.name.ident();
         let call = quote! { #method(#handler::<A>) };
@@ -77,7 +50,8 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
     let routes = routes.iter().map(|(route, calls)| {
         quote! { .route(#route, ::axum::routing::MethodRouter::new() #(.#calls)*) }
     });
-    let handlers = api.operations.iter().map(|operation| handler(api, config, operation));
+    let handlers =
+        api.operations.iter().filter(|operation| operation.served).map(|operation| handler(api, config, operation));
     let error_response = error_response(api);
     quote! {
         //! The router and one handler per operation.
@@ -162,10 +136,10 @@ fn error_response(api: &Api) -> TokenStream {
             ErrorFieldRole::Message => quote! { message.clone() },
             ErrorFieldRole::Absent => return quote! { #ident: ::std::option::Option::None },
         };
-        if field.required && !field.shape.nullable {
-            quote! { #ident: #value }
-        } else {
-            quote! { #ident: ::std::option::Option::Some(#value) }
+        match (field.required, field.shape.nullable) {
+            (true, false) => quote! { #ident: #value },
+            (false, true) => quote! { #ident: ::std::option::Option::Some(::std::option::Option::Some(#value)) },
+            _ => quote! { #ident: ::std::option::Option::Some(#value) },
         }
     });
     let doc = format!(" Writes a rejection as the document's `{}` schema.", ty.name.wire);
@@ -213,16 +187,8 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         }
     });
 
-    // axum yields path values in template order, which need not be the declaration order.
-    let template = template_names(&operation.path);
-    let extractions: Vec<TokenStream> = operation
-        .parameters
-        .iter()
-        .map(|parameter| {
-            let index = template.iter().position(|name| *name == parameter.name.wire).unwrap_or(0);
-            extract_parameter(api, parameter, index)
-        })
-        .collect();
+    let extractions: Vec<TokenStream> =
+        operation.parameters.iter().map(|parameter| extract_parameter(api, &operation.path, parameter)).collect();
     let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(local_name).collect();
 
     let body = operation.body.as_ref().and_then(|body| {
@@ -354,21 +320,20 @@ fn local_name(parameter: &Parameter) -> proc_macro2::Ident {
     format_ident!("parameter_{}", parameter.name.base())
 }
 
-fn extract_parameter(api: &Api, parameter: &Parameter, path_index: usize) -> TokenStream {
+fn extract_parameter(api: &Api, path: &str, parameter: &Parameter) -> TokenStream {
     let ident = local_name(parameter);
     let wire = &parameter.name.wire;
     let required = parameter.required;
     let (extraction, location) = match (&parameter.location, &parameter.shape.ty) {
         (ParamLocation::Query, Ty::Array(items)) => {
             let item = base_type(api, &items.ty);
-            (quote! { runtime::query_array::<#item>(&query, #wire, #required) }, quote! { Query })
+            let explode = parameter.explode;
+            (quote! { runtime::query_array::<#item>(&query, #wire, #required, #explode) }, quote! { Query })
         }
         (location, ty) => {
             let ty = base_type(api, ty);
             match location {
-                ParamLocation::Path => {
-                    (quote! { runtime::path::<#ty>(&path_params, #path_index, #wire) }, quote! { Path })
-                }
+                ParamLocation::Path => (path_extraction(path, wire, &ty), quote! { Path }),
                 ParamLocation::Query => (quote! { runtime::query::<#ty>(&query, #wire, #required) }, quote! { Query }),
                 ParamLocation::Header => {
                     (quote! { runtime::header::<#ty>(&parts.headers, #wire, #required) }, quote! { Header })
@@ -383,6 +348,22 @@ fn extract_parameter(api: &Api, parameter: &Parameter, path_index: usize) -> Tok
     quote! {
         let #ident = #extraction #unwrap .map_err(|violation| violations.push(violation)).ok();
     }
+}
+
+/// Reads a path parameter from its capture; axum yields captures in template order, not declaration order.
+fn path_extraction(path: &str, wire: &str, ty: &TokenStream) -> TokenStream {
+    match crate::model::capture_of(path, wire) {
+        Some((index, segment)) if crate::model::segment_variables(segment).count() > 1 || !is_whole(segment) => {
+            quote! { runtime::path_part::<#ty>(&path_params, #index, #segment, #wire) }
+        }
+        Some((index, _)) => quote! { runtime::path::<#ty>(&path_params, #index, #wire) },
+        None => quote! { runtime::path::<#ty>(&path_params, usize::MAX, #wire) },
+    }
+}
+
+/// Whether a segment is one variable and nothing else, such as `{id}`.
+fn is_whole(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}') && segment.matches('{').count() == 1
 }
 
 /// Writes each response variant with its status and body.

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
-use crate::model::{Api, Field, IntType, NamedType, Shape, Ty, TypeKind};
+use crate::model::{Api, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeKind, Variant};
 
 /// The `types.rs` module of the api crate.
 pub fn types(api: &Api) -> TokenStream {
@@ -41,6 +41,75 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
                 pub type #name = #target;
             }
         }
+        TypeKind::Union { variants, discriminator } => union(api, &name, &docs, variants, discriminator.as_deref()),
+    }
+}
+
+/// The payload type of a union variant.
+pub fn variant_type(api: &Api, variant: &Variant) -> TokenStream {
+    let ty = value_type(api, &variant.shape);
+    if variant.boxed {
+        quote! { ::std::boxed::Box<#ty> }
+    } else {
+        ty
+    }
+}
+
+/// An enum with one tuple variant per member: untagged, or chosen by the discriminator property when there is one.
+fn union(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    variants: &[Variant],
+    discriminator: Option<&str>,
+) -> TokenStream {
+    let declarations = variants.iter().map(|variant| {
+        let ident = variant.name.ident();
+        let ty = variant_type(api, variant);
+        quote! { #ident(#ty) }
+    });
+    let Some(property) = discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#declarations,)*
+            }
+        };
+    };
+    let arms = variants.iter().filter(|variant| !variant.tags.is_empty()).map(|variant| {
+        let ident = variant.name.ident();
+        let tags = &variant.tags;
+        let wrap = if variant.boxed { quote! { |value| Self::#ident(::std::boxed::Box::new(value)) } } else { quote! { Self::#ident } };
+        quote! {
+            ::std::option::Option::Some(#(#tags)|*) => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom)
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#declarations,)*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms,)*
+                    ::std::option::Option::Some(other) => {
+                        Err(D::Error::custom(format!("unknown `{}` value `{}`", #property, other)))
+                    }
+                    ::std::option::Option::None => {
+                        Err(D::Error::custom(format!("missing discriminator property `{}`", #property)))
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -59,8 +128,14 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
             quote! { ::std::option::Option<#inner> },
             quote! { #[serde(deserialize_with = "crate::runtime::required_nullable")] },
         ),
-        // NOTE: an optional nullable field reads both "absent" and `null` as `None`, and writes `None` as absent.
-        (false, _) => (
+        // Absent is `None`, `null` is `Some(None)`.
+        (false, true) => (
+            quote! { ::std::option::Option<::std::option::Option<#inner>> },
+            quote! {
+                #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::runtime::double_option")]
+            },
+        ),
+        (false, false) => (
             quote! { ::std::option::Option<#inner> },
             quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
         ),
@@ -137,6 +212,10 @@ pub fn base_type(api: &Api, ty: &Ty) -> TokenStream {
         Ty::Boolean => quote! { bool },
         Ty::Integer(int) => int_type(*int),
         Ty::Number => quote! { f64 },
+        // Through the api crate's re-exports, so the server and client crates need no dependency of their own.
+        Ty::String(StringFormat::DateTime) => quote! { crate::chrono::DateTime<crate::chrono::Utc> },
+        Ty::String(StringFormat::Date) => quote! { crate::chrono::NaiveDate },
+        Ty::String(StringFormat::Uuid) => quote! { crate::uuid::Uuid },
         Ty::String(_) => quote! { ::std::string::String },
         Ty::Array(items) => {
             let items = value_type(api, items);

@@ -57,7 +57,15 @@ pub fn validate(api: &Api) -> TokenStream {
                     if !needs_check(api, &shape) {
                         continue;
                     }
-                    let body = shape_checks(api, &shape, &body_location(), &mut patterns);
+                    let mut body = shape_checks(api, &shape, &body_location(), &mut patterns);
+                    if !field.required && field.shape.nullable {
+                        // An optional nullable field is `Option<Option<T>>`: unwrap the outer level first.
+                        body = quote! {
+                            if let ::std::option::Option::Some(value) = value {
+                                #body
+                            }
+                        };
+                    }
                     checks.push(quote! {
                         {
                             let pointer = crate::pointer_child(pointer, #wire);
@@ -84,6 +92,32 @@ pub fn validate(api: &Api) -> TokenStream {
                     fn collect_violations(&self, _pointer: &str, _violations: &mut ::std::vec::Vec<crate::Violation>) {}
                 }
             }),
+            TypeKind::Union { variants, .. } => {
+                let arms = variants.iter().map(|variant| {
+                    let ident = variant.name.ident();
+                    if needs_check(api, &variant.shape) {
+                        let checks = shape_checks(api, &variant.shape, &body_location(), &mut patterns);
+                        quote! {
+                            Self::#ident(value) => {
+                                let pointer = pointer.to_owned();
+                                #checks
+                            }
+                        }
+                    } else {
+                        quote! { Self::#ident(_) => {} }
+                    }
+                });
+                impls.push(quote! {
+                    impl crate::Validate for crate::#name {
+                        #[allow(unused_variables)]
+                        fn collect_violations(&self, pointer: &str, violations: &mut ::std::vec::Vec<crate::Violation>) {
+                            match self {
+                                #(#arms,)*
+                            }
+                        }
+                    }
+                });
+            }
             TypeKind::Alias(_) => {}
         }
     }
@@ -186,9 +220,9 @@ fn needs_check(api: &Api, shape: &Shape) -> bool {
         return true;
     }
     match &shape.ty {
-        Ty::String(format) => *format != StringFormat::Plain,
+        Ty::String(format) => format.is_text() && *format != StringFormat::Plain,
         Ty::Array(items) | Ty::Map(items) => needs_check(api, items),
-        Ty::Named(id) => matches!(api.ty(*id).kind, TypeKind::Struct { .. }),
+        Ty::Named(id) => matches!(api.ty(*id).kind, TypeKind::Struct { .. } | TypeKind::Union { .. }),
         _ => false,
     }
 }
@@ -206,6 +240,7 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
     let checks = &shape.checks;
     let mut out = Vec::new();
     match &shape.ty {
+        Ty::String(format) if !format.is_text() => {}
         Ty::String(format) => {
             if checks.min_length.is_some() || checks.max_length.is_some() {
                 let min = option_u64(checks.min_length);
@@ -277,7 +312,7 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
             }
         }
         Ty::Named(id) => {
-            if matches!(api.ty(*id).kind, TypeKind::Struct { .. }) {
+            if matches!(api.ty(*id).kind, TypeKind::Struct { .. } | TypeKind::Union { .. }) {
                 let pointer = if mentions_pointer(location) {
                     quote! { &pointer }
                 } else {

@@ -143,8 +143,10 @@ fn error_roles(api: &Api, id: TypeId) -> Option<Vec<ErrorFieldRole>> {
                 Ty::Integer(IntType::I32 | IntType::I64 | IntType::U32 | IntType::U64),
                 "statuscode" | "status" | "code",
             ) => ErrorFieldRole::Status,
-            (Ty::String(_), "error" | "title" | "reason") => ErrorFieldRole::Reason,
-            (Ty::String(_), "message" | "detail" | "description" | "msg" | "errormessage") => ErrorFieldRole::Message,
+            (Ty::String(format), "error" | "title" | "reason") if format.is_text() => ErrorFieldRole::Reason,
+            (Ty::String(format), "message" | "detail" | "description" | "msg" | "errormessage") if format.is_text() => {
+                ErrorFieldRole::Message
+            }
             _ if !field.required => ErrorFieldRole::Absent,
             _ => return None,
         };

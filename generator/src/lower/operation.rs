@@ -28,9 +28,18 @@ pub fn operations(
         server_names.reserve([server.name.rust.as_str()]);
     }
     let mut method_names = Namespace::new();
-    let mut out = Vec::new();
+    let mut routes: Vec<(String, Method, String)> = Vec::new();
+    let mut out: Vec<Operation> = Vec::new();
     for (path, item) in &document.paths.paths {
         let path_pointer = child("/paths", path);
+        if !path.starts_with('/') {
+            diagnostics.invalid(
+                &path_pointer,
+                format!("path `{path}` does not start with `/`"),
+                "write the path as `/` followed by its segments",
+            );
+            continue;
+        }
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { reference } => {
@@ -61,7 +70,24 @@ pub fn operations(
                 }
                 None => path_server.unwrap_or(0),
             };
-            let lowered = lower_operation(&context, operation, server, &mut method_names, types, schemes, diagnostics);
+            let mut lowered =
+                lower_operation(&context, operation, server, &mut method_names, types, schemes, diagnostics);
+            let route = crate::model::route(path);
+            if let Some((_, _, first)) =
+                routes.iter().find(|(known, method, _)| *known == route && *method == lowered.method)
+            {
+                diagnostics.warn(
+                    &lowered.pointer,
+                    Class::Invalid,
+                    format!(
+                        "`{} {path}` matches the same requests as `{first}`; the server routes them to the first",
+                        lowered.method.as_str()
+                    ),
+                );
+                lowered.served = false;
+            } else {
+                routes.push((route, lowered.method, format!("{} {path}", lowered.method.as_str())));
+            }
             out.push(lowered);
         }
     }
@@ -132,6 +158,7 @@ fn lower_operation(
         body,
         responses,
         security,
+        served: true,
         pointer: context.pointer.clone(),
     }
 }
@@ -211,12 +238,15 @@ fn parameters(
             }
             _ => data.required,
         };
+        // OpenAPI defaults `explode` to true for the `form` style and to false for the others.
+        let explode = data.explode.unwrap_or(location == ParamLocation::Query || location == ParamLocation::Cookie);
         out.push(Parameter {
             name: field_names.name(&wire, Case::Snake),
             location,
             required,
             description: data.description.clone(),
             shape,
+            explode,
         });
     }
 
@@ -225,14 +255,13 @@ fn parameters(
         if declared(&template_name) {
             continue;
         }
-        // `{name*}` is RFC 6570 explode syntax, which OpenAPI path templates do not use; match it to `name`.
-        if let Some(bare) = template_name.strip_suffix('*')
-            && declared(bare)
-        {
+        // RFC 6570 operators such as `{name*}` or `{.name}` are not OpenAPI syntax; match them to `name`.
+        let bare = crate::model::template_variable(&template_name);
+        if bare != template_name && declared(bare) {
             diagnostics.warn(
                 &context.pointer,
                 Class::Invalid,
-                format!("path template `{{{template_name}}}` uses explode syntax; it is read as `{{{bare}}}`"),
+                format!("path template `{{{template_name}}}` uses RFC 6570 syntax; it is read as `{{{bare}}}`"),
             );
             continue;
         }
@@ -250,6 +279,7 @@ fn parameters(
             required: true,
             description: None,
             shape: Shape::new(Ty::String(crate::model::StringFormat::Plain)),
+            explode: false,
         });
     }
     out

@@ -35,6 +35,8 @@ pub struct TypeBuilder<'a> {
     alias_stack: Vec<String>,
     /// Shapes of alias schemas already lowered, by pointer, so their inline types are made once.
     alias_shapes: HashMap<String, Shape>,
+    /// Pointers of unions with a `null` member: every use of them is nullable.
+    nullable_unions: BTreeSet<String>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -47,6 +49,7 @@ impl<'a> TypeBuilder<'a> {
             by_pointer: HashMap::new(),
             alias_stack: Vec::new(),
             alias_shapes: HashMap::new(),
+            nullable_unions: BTreeSet::new(),
         }
     }
 
@@ -144,6 +147,7 @@ impl<'a> TypeBuilder<'a> {
         // The same inline schema can be reached twice, for example through an `allOf` that copies
         // another schema's properties. It keeps the type made the first time.
         if let Some(Component::Named(id)) = self.by_pointer.get(pointer) {
+            let nullable = nullable || self.nullable_unions.contains(pointer);
             return Shape { ty: Ty::Named(*id), nullable, checks: Checks::default() };
         }
         let mut shape = if object.contains_key("allOf") || is_struct_like(object) {
@@ -153,12 +157,17 @@ impl<'a> TypeBuilder<'a> {
             self.fill(id, kind, schema, pointer);
             Shape::new(Ty::Named(id))
         } else if object.contains_key("oneOf") || object.contains_key("anyOf") {
-            diagnostics.warn(
-                pointer,
-                Class::NotSupported,
-                "`oneOf`/`anyOf` is not supported yet; the value is typed as any JSON value",
-            );
-            Shape::new(Ty::Any)
+            let id = self.reserve(hint);
+            self.by_pointer.insert(pointer.to_owned(), Component::Named(id));
+            let kind = self.union(object, pointer, hint, diagnostics);
+            self.fill(id, kind, schema, pointer);
+            let mut shape = Shape::new(Ty::Named(id));
+            shape.nullable = self.nullable_unions.contains(pointer);
+            if let Some(TypeKind::Alias(inner)) = self.types[id.0].as_ref().map(|t| &t.kind) {
+                // A union of one shape (or of a shape and `null`) is that shape.
+                shape = inner.clone();
+            }
+            shape
         } else if let Some(values) = object.get("enum").and_then(Value::as_array) {
             self.enumeration(object, values, pointer, hint, diagnostics)
         } else {
@@ -195,7 +204,11 @@ impl<'a> TypeBuilder<'a> {
         };
         if let Some(component) = self.by_pointer.get(&target_pointer).cloned() {
             return match component {
-                Component::Named(id) => Shape::new(Ty::Named(id)),
+                Component::Named(id) => {
+                    let mut shape = Shape::new(Ty::Named(id));
+                    shape.nullable = self.nullable_unions.contains(&target_pointer);
+                    shape
+                }
                 Component::Alias { pointer: alias_pointer } => {
                     let hint = pointer_hint(&alias_pointer);
                     self.alias_shape(&alias_pointer, &hint, diagnostics)
@@ -342,11 +355,100 @@ impl<'a> TypeBuilder<'a> {
         Shape { ty, nullable: false, checks }
     }
 
+    /// Builds the variants of a `oneOf`/`anyOf`; `null` members make the union nullable instead.
+    fn union(
+        &mut self,
+        object: &serde_json::Map<String, Value>,
+        pointer: &str,
+        hint: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> TypeKind {
+        let key = if object.contains_key("oneOf") { "oneOf" } else { "anyOf" };
+        let members = object.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let discriminator_object = object.get("discriminator");
+        let discriminator =
+            discriminator_object.and_then(|d| d.get("propertyName")).and_then(Value::as_str).map(str::to_owned);
+        let mapping: Vec<(String, String)> = discriminator_object
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|map| {
+                map.iter().filter_map(|(tag, target)| Some((tag.clone(), target.as_str()?.to_owned()))).collect()
+            })
+            .unwrap_or_default();
+
+        let mut names = Namespace::new();
+        let mut variants = Vec::new();
+        let mut nullable = false;
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = child(&child(pointer, key), index.to_string());
+            let mut shape = self.shape(member, &member_pointer, &format!("{hint}Variant{}", index + 1), diagnostics);
+            if shape.ty == Ty::Null {
+                nullable = true;
+                continue;
+            }
+            nullable |= shape.nullable;
+            shape.nullable = false;
+            let reference = member.get("$ref").and_then(Value::as_str);
+            let schema_name = reference.and_then(|r| r.rsplit('/').next()).map(unescape_token);
+            let label = match (&schema_name, &shape.ty) {
+                (Some(name), _) => name.clone(),
+                (None, Ty::Boolean) => "Boolean".to_owned(),
+                (None, Ty::Integer(_)) => "Integer".to_owned(),
+                (None, Ty::Number) => "Number".to_owned(),
+                (None, Ty::String(_)) => "String".to_owned(),
+                (None, Ty::Array(_)) => "Array".to_owned(),
+                (None, Ty::Map(_)) => "Object".to_owned(),
+                (None, _) => format!("Variant{}", index + 1),
+            };
+            let mut tags: Vec<String> = match reference {
+                Some(reference) => mapping
+                    .iter()
+                    .filter(|(_, target)| target == reference || Some(target.as_str()) == schema_name.as_deref())
+                    .map(|(tag, _)| tag.clone())
+                    .collect(),
+                None => Vec::new(),
+            };
+            if tags.is_empty()
+                && discriminator.is_some()
+                && let Some(name) = &schema_name
+            {
+                // Without a mapping, the discriminator value is the schema name.
+                tags.push(name.clone());
+            }
+            variants.push(crate::model::Variant { name: names.name(&label, Case::Pascal), shape, tags, boxed: false });
+        }
+        if discriminator.is_some() && variants.iter().any(|variant| variant.tags.is_empty()) {
+            diagnostics.warn(
+                &child(pointer, "discriminator"),
+                Class::NotSupported,
+                "a `oneOf` member without a discriminator value (an inline schema) is not supported yet; it is never chosen when decoding",
+            );
+        }
+        match variants.len() {
+            0 => TypeKind::Alias(Shape { ty: Ty::Null, nullable: false, checks: Checks::default() }),
+            1 if discriminator.is_none() => {
+                let mut shape = variants.remove(0).shape;
+                shape.nullable = nullable;
+                TypeKind::Alias(shape)
+            }
+            _ => {
+                if nullable {
+                    // Recorded on the uses of the union: every shape that names it gets `nullable` below.
+                    self.nullable_unions.insert(pointer.to_owned());
+                }
+                TypeKind::Union { variants, discriminator }
+            }
+        }
+    }
+
     /// Builds the struct or enum for a schema that [`is_named`] accepted.
     fn named_kind(&mut self, schema: &Value, pointer: &str, hint: &str, diagnostics: &mut Diagnostics) -> TypeKind {
         let Some(object) = schema.as_object() else {
             return TypeKind::Alias(Shape::new(Ty::Any));
         };
+        if (object.contains_key("oneOf") || object.contains_key("anyOf")) && !is_struct_like(object) {
+            return self.union(object, pointer, hint, diagnostics);
+        }
         if let Some(values) = object.get("enum").and_then(Value::as_array)
             && !object.contains_key("properties")
         {
@@ -493,11 +595,12 @@ fn is_named(schema: &Value) -> bool {
     if object.contains_key("$ref") || single_all_of(object).is_some() {
         return false;
     }
-    if object.contains_key("allOf") || is_struct_like(object) {
+    if object.contains_key("allOf")
+        || is_struct_like(object)
+        || object.contains_key("oneOf")
+        || object.contains_key("anyOf")
+    {
         return true;
-    }
-    if object.contains_key("oneOf") || object.contains_key("anyOf") {
-        return false;
     }
     match object.get("enum").and_then(Value::as_array) {
         Some(values) => {
@@ -600,24 +703,35 @@ pub fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
-/// Marks the struct fields that close a cycle of direct (unboxed) references.
+/// Marks the struct fields and union variants that close a cycle of direct (unboxed) references.
 fn box_cycle_edges(types: &mut [NamedType]) {
     let edges: Vec<Vec<usize>> = types
         .iter()
         .map(|ty| match &ty.kind {
             TypeKind::Struct { fields, .. } => fields.iter().filter_map(|f| direct_target(&f.shape)).collect(),
+            TypeKind::Union { variants, .. } => variants.iter().filter_map(|v| direct_target(&v.shape)).collect(),
             TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
             TypeKind::Enum { .. } => Vec::new(),
         })
         .collect();
     let mut reach_cache: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut cyclic = |from: usize, shape: &Shape| match direct_target(shape) {
+        Some(to) => *reach_cache.entry((to, from)).or_insert_with(|| reaches(&edges, to, from)),
+        None => false,
+    };
     for (from, ty) in types.iter_mut().enumerate() {
-        let TypeKind::Struct { fields, .. } = &mut ty.kind else { continue };
-        for field in fields.iter_mut() {
-            if let Some(to) = direct_target(&field.shape) {
-                let cyclic = *reach_cache.entry((to, from)).or_insert_with(|| reaches(&edges, to, from));
-                field.boxed = cyclic;
+        match &mut ty.kind {
+            TypeKind::Struct { fields, .. } => {
+                for field in fields.iter_mut() {
+                    field.boxed = cyclic(from, &field.shape);
+                }
             }
+            TypeKind::Union { variants, .. } => {
+                for variant in variants.iter_mut() {
+                    variant.boxed = cyclic(from, &variant.shape);
+                }
+            }
+            TypeKind::Alias(_) | TypeKind::Enum { .. } => {}
         }
     }
 }

@@ -7,7 +7,7 @@
 
 mod types;
 
-pub use types::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
+pub use types::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind, Variant};
 
 use crate::naming::Name;
 
@@ -30,6 +30,23 @@ pub struct Api {
 impl Api {
     pub fn ty(&self, id: TypeId) -> &NamedType {
         &self.types[id.0]
+    }
+
+    /// Returns whether `predicate` holds for any shape of the API: fields, aliases, parameters and bodies.
+    pub fn any_shape(&self, predicate: impl Fn(&Shape) -> bool) -> bool {
+        let in_types = self.types.iter().any(|ty| match &ty.kind {
+            TypeKind::Struct { fields, .. } => fields.iter().any(|field| field.shape.any(&predicate)),
+            TypeKind::Alias(shape) => shape.any(&predicate),
+            TypeKind::Union { variants, .. } => variants.iter().any(|variant| variant.shape.any(&predicate)),
+            TypeKind::Enum { .. } => false,
+        });
+        let json = |content: &Content| matches!(&content.kind, ContentKind::Json(shape) if shape.any(&predicate));
+        let in_operations = self.operations.iter().any(|operation| {
+            operation.parameters.iter().any(|parameter| parameter.shape.any(&predicate))
+                || operation.body.as_ref().is_some_and(|body| json(&body.content))
+                || operation.responses.iter().any(|response| response.content.as_ref().is_some_and(json))
+        });
+        in_types || in_operations
     }
 }
 
@@ -135,6 +152,8 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub responses: Vec<Response>,
     pub security: Security,
+    /// Whether the server routes to this operation; false when an earlier operation has the same route and method.
+    pub served: bool,
     /// JSON pointer of the operation object.
     pub pointer: String,
 }
@@ -167,6 +186,46 @@ impl Security {
     }
 }
 
+/// Returns the parameter name of a path template variable, without RFC 6570 operators and modifiers.
+///
+/// OpenAPI templates are plain `{name}`, but real documents write `{name*}`, `{.name}` or `{;name*}`.
+pub fn template_variable(raw: &str) -> &str {
+    raw.trim_start_matches(['.', ';', '+', '#', '/', '?', '&']).trim_end_matches('*')
+}
+
+/// Converts a path template into an axum route: each segment with a variable becomes one positional capture.
+///
+/// Positional names keep routes such as `/a/{id}` and `/a/{name}/b` from clashing in the router, and a
+/// segment such as `{lane}-{slot}` is captured whole and split by the handler.
+pub fn route(path: &str) -> String {
+    let mut index = 0;
+    path.split('/')
+        .map(|segment| {
+            if segment.contains('{') {
+                let capture = format!("{{p{index}}}");
+                index += 1;
+                capture
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Finds the capture of `route(path)` that holds the variable `name`: its index and the segment's template.
+pub fn capture_of<'a>(path: &'a str, name: &str) -> Option<(usize, &'a str)> {
+    path.split('/')
+        .filter(|segment| segment.contains('{'))
+        .enumerate()
+        .find(|(_, segment)| segment_variables(segment).any(|variable| variable == name))
+}
+
+/// Returns the variable names of one path segment, such as `lane` and `slot` for `{lane}-{slot}`.
+pub fn segment_variables(segment: &str) -> impl Iterator<Item = &str> {
+    segment.split('{').skip(1).filter_map(|piece| piece.split_once('}')).map(|(raw, _)| template_variable(raw))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
     Path,
@@ -194,6 +253,8 @@ pub struct Parameter {
     pub required: bool,
     pub description: Option<String>,
     pub shape: Shape,
+    /// For arrays in the query: one `name=value` pair per item (`true`) or one pair with the items joined by commas.
+    pub explode: bool,
 }
 
 /// The body of a request or response for one media type.

@@ -27,6 +27,23 @@ pub enum TypeKind {
     Enum { variants: Vec<Name> },
     /// Another name for a shape, emitted as a type alias.
     Alias(Shape),
+    /// `oneOf`/`anyOf`: one of several shapes, tried in order unless a discriminator property picks one.
+    Union {
+        variants: Vec<Variant>,
+        /// The property whose value names the variant (`discriminator.propertyName`).
+        discriminator: Option<String>,
+    },
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: Name,
+    pub shape: Shape,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+    /// Set when the variant refers back to the union, so the enum has a finite size.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +69,15 @@ pub struct Shape {
 impl Shape {
     pub fn new(ty: Ty) -> Self {
         Shape { ty, nullable: false, checks: Checks::default() }
+    }
+
+    /// Returns whether `predicate` holds for this shape or any shape nested in it (not following named types).
+    pub fn any(&self, predicate: &impl Fn(&Shape) -> bool) -> bool {
+        predicate(self)
+            || match &self.ty {
+                Ty::Array(inner) | Ty::Map(inner) => inner.any(predicate),
+                _ => false,
+            }
     }
 }
 
@@ -79,17 +105,27 @@ pub enum IntType {
     U64,
 }
 
-/// String formats the generated code checks.
+/// String formats with a meaning in generated code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StringFormat {
     Plain,
+    /// Kept as text and checked.
     Email,
-    /// RFC 3339 `date-time`, kept as text.
+    /// RFC 3339 `date-time`, as `chrono::DateTime<Utc>`.
     DateTime,
-    /// RFC 3339 `full-date`, kept as text.
+    /// RFC 3339 `full-date`, as `chrono::NaiveDate`.
     Date,
+    /// As `uuid::Uuid`.
     Uuid,
+    /// Kept as text and checked.
     Uri,
+}
+
+impl StringFormat {
+    /// Returns whether values of this format are Rust `String`s rather than parsed types.
+    pub fn is_text(self) -> bool {
+        matches!(self, StringFormat::Plain | StringFormat::Email | StringFormat::Uri)
+    }
 }
 
 /// JSON Schema validation keywords that apply to a value.
