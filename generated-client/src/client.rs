@@ -8,6 +8,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::GetTwoFaRequest,
     ) -> ::std::result::Result<crate::GetTwoFaResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -31,9 +32,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -74,6 +73,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::RemoveEmailOtpRequest,
     ) -> ::std::result::Result<crate::RemoveEmailOtpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -97,9 +97,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa/email-otp"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::DELETE, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -155,6 +153,7 @@ impl crate::AuthApi for crate::Client {
         crate::VerifyEmailOtpAuthenticationResponse,
         ClientError,
     > {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -184,9 +183,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/authenticate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -255,6 +252,7 @@ impl crate::AuthApi for crate::Client {
         crate::InitiateEmailOtpAuthenticationResponse,
         ClientError,
     > {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -278,16 +276,14 @@ impl crate::AuthApi for crate::Client {
             }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
-            query.push(("origin", value.to_string()));
+            query.push(("origin", runtime::query_text(&value.to_string())));
         }
         if let ::std::option::Option::Some(value) = &request.language {
-            query.push(("language", value.to_string()));
+            query.push(("language", runtime::query_text(&value.to_string())));
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/challenge"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -360,6 +356,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::CompleteEmailOtpRequest,
     ) -> ::std::result::Result<crate::CompleteEmailOtpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -384,9 +381,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/enable"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -451,6 +446,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::NewEmailOtpWaitDurationRequest,
     ) -> ::std::result::Result<crate::NewEmailOtpWaitDurationResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -475,9 +471,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/next-email"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -536,6 +530,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::InitiateEmailOtpRequest,
     ) -> ::std::result::Result<crate::InitiateEmailOtpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -564,16 +559,14 @@ impl crate::AuthApi for crate::Client {
             }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
-            query.push(("origin", value.to_string()));
+            query.push(("origin", runtime::query_text(&value.to_string())));
         }
         if let ::std::option::Option::Some(value) = &request.language {
-            query.push(("language", value.to_string()));
+            query.push(("language", runtime::query_text(&value.to_string())));
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/email-otp/setup"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -639,6 +632,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::VerifyRecoveryCodesRequest,
     ) -> ::std::result::Result<crate::VerifyRecoveryCodesResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -671,9 +665,7 @@ impl crate::AuthApi for crate::Client {
                 crate::Server::Default,
                 &format!("/user/2fa/recovery-code/authenticate"),
             )?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -748,6 +740,7 @@ impl crate::AuthApi for crate::Client {
         crate::RecoveryCodeGuessWaitDurationResponse,
         ClientError,
     > {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -775,9 +768,7 @@ impl crate::AuthApi for crate::Client {
                 crate::Server::Default,
                 &format!("/user/2fa/recovery-code/next-guess"),
             )?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -837,6 +828,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::ResetRecoveryCodesRequest,
     ) -> ::std::result::Result<crate::ResetRecoveryCodesResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -861,9 +853,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/recovery-code/reset"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -927,6 +917,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::RemoveTotpRequest,
     ) -> ::std::result::Result<crate::RemoveTotpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -950,9 +941,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/2fa/totp"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::DELETE, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1005,6 +994,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::VerifyTotpRequest,
     ) -> ::std::result::Result<crate::VerifyTotpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1034,9 +1024,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/authenticate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1111,6 +1099,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::CompleteTotpRequest,
     ) -> ::std::result::Result<crate::CompleteTotpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1135,9 +1124,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/enable"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1212,6 +1199,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::TotpGuessWaitDurationRequest,
     ) -> ::std::result::Result<crate::TotpGuessWaitDurationResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1236,9 +1224,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/next-guess"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1297,6 +1283,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::InitiateTotpRequest,
     ) -> ::std::result::Result<crate::InitiateTotpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1326,9 +1313,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/2fa/totp/setup"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1381,6 +1366,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::PutEmailRequest,
     ) -> ::std::result::Result<crate::PutEmailResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1404,9 +1390,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/user/email"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::PUT, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1465,6 +1449,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::InitiatePutEmailRequest,
     ) -> ::std::result::Result<crate::InitiatePutEmailResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1493,16 +1478,14 @@ impl crate::AuthApi for crate::Client {
             }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
-            query.push(("origin", value.to_string()));
+            query.push(("origin", runtime::query_text(&value.to_string())));
         }
         if let ::std::option::Option::Some(value) = &request.language {
-            query.push(("language", value.to_string()));
+            query.push(("language", runtime::query_text(&value.to_string())));
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/email/initiate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1575,6 +1558,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::UpdatePasswordViaSudoRequest,
     ) -> ::std::result::Result<crate::UpdatePasswordViaSudoResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1604,9 +1588,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/password/old-password"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::PUT, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1672,13 +1654,12 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::UpdatePasswordViaOtpRequest,
     ) -> ::std::result::Result<crate::UpdatePasswordViaOtpResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut url = self.url(crate::Server::Default, &format!("/user/password/otp"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::PUT, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1730,20 +1711,19 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::SendPasswordResetRequest,
     ) -> ::std::result::Result<crate::SendPasswordResetResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &request.origin {
-            query.push(("origin", value.to_string()));
+            query.push(("origin", runtime::query_text(&value.to_string())));
         }
         if let ::std::option::Option::Some(value) = &request.language {
-            query.push(("language", value.to_string()));
+            query.push(("language", runtime::query_text(&value.to_string())));
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/user/password/reset/send"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1809,14 +1789,13 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::ValidatePasswordResetRequest,
     ) -> ::std::result::Result<crate::ValidatePasswordResetResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut url = self
             .url(crate::Server::Default, &format!("/user/password/reset/validate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1868,6 +1847,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::PostForgotPasswordRequest,
     ) -> ::std::result::Result<crate::PostForgotPasswordResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1891,16 +1871,14 @@ impl crate::AuthApi for crate::Client {
             }
         }
         if let ::std::option::Option::Some(value) = &request.origin {
-            query.push(("origin", value.to_string()));
+            query.push(("origin", runtime::query_text(&value.to_string())));
         }
         if let ::std::option::Option::Some(value) = &request.language {
-            query.push(("language", value.to_string()));
+            query.push(("language", runtime::query_text(&value.to_string())));
         }
         let mut url = self
             .url(crate::Server::MainApiServer, &format!("/v1/auth/forgot-password"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -1966,6 +1944,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::AccesstokenRequest,
     ) -> ::std::result::Result<crate::AccesstokenResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -1989,9 +1968,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/accesstoken"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -2032,6 +2009,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::ValidateAccesstokenRequest,
     ) -> ::std::result::Result<crate::ValidateAccesstokenResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2056,9 +2034,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/auth/accesstoken/validate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -2103,16 +2079,15 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::LoginRequest,
     ) -> ::std::result::Result<crate::LoginResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &request.cookie {
-            query.push(("cookie", value.to_string()));
+            query.push(("cookie", runtime::query_text(&value.to_string())));
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/login"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -2178,6 +2153,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::LogoutRequest,
     ) -> ::std::result::Result<crate::LogoutResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2201,9 +2177,7 @@ impl crate::AuthApi for crate::Client {
             }
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/logout"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::POST, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -2242,6 +2216,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::RefreshtokenRequest,
     ) -> ::std::result::Result<crate::RefreshtokenResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2265,12 +2240,10 @@ impl crate::AuthApi for crate::Client {
             }
         }
         if let ::std::option::Option::Some(value) = &request.cookie {
-            query.push(("cookie", value.to_string()));
+            query.push(("cookie", runtime::query_text(&value.to_string())));
         }
         let mut url = self.url(crate::Server::Default, &format!("/auth/refreshtoken"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);
@@ -2318,6 +2291,7 @@ impl crate::AuthApi for crate::Client {
         &self,
         request: crate::ValidateRefreshtokenRequest,
     ) -> ::std::result::Result<crate::ValidateRefreshtokenResponse, ClientError> {
+        self.check(|| request.violations())?;
         let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -2342,9 +2316,7 @@ impl crate::AuthApi for crate::Client {
         }
         let mut url = self
             .url(crate::Server::Default, &format!("/auth/refreshtoken/validate"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
+        runtime::set_query(&mut url, &query);
         let mut builder = self.http.request(::reqwest::Method::GET, url);
         for (name, value) in headers {
             builder = builder.header(name, value);

@@ -7,6 +7,7 @@ use ::axum::http::StatusCode;
 use ::axum::response::Response;
 use crate::AuthApi;
 use crate::runtime::{self, Rejection, ServerOptions};
+#[allow(dead_code)]
 struct Shared<A> {
     api: A,
     options: ServerOptions,
@@ -160,6 +161,21 @@ async fn get_two_fa<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "getTwoFa");
+    let response = ::tracing::Instrument::instrument(
+            handle_get_two_fa(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_get_two_fa<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -215,6 +231,21 @@ async fn get_two_fa<A: AuthApi + 'static>(
 /// Serves `DELETE /user/2fa/email-otp`.
 async fn remove_email_otp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "removeEmailOtp");
+    let response = ::tracing::Instrument::instrument(
+            handle_remove_email_otp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_remove_email_otp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -279,6 +310,23 @@ async fn remove_email_otp<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/email-otp/authenticate`.
 async fn verify_email_otp_authentication<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!(
+        "request", operation = "verifyEmailOtpAuthentication"
+    );
+    let response = ::tracing::Instrument::instrument(
+            handle_verify_email_otp_authentication(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -380,6 +428,23 @@ async fn verify_email_otp_authentication<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/email-otp/challenge`.
 async fn initiate_email_otp_authentication<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!(
+        "request", operation = "initiateEmailOtpAuthentication"
+    );
+    let response = ::tracing::Instrument::instrument(
+            handle_initiate_email_otp_authentication(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -491,6 +556,21 @@ async fn complete_email_otp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "completeEmailOtp");
+    let response = ::tracing::Instrument::instrument(
+            handle_complete_email_otp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_complete_email_otp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -577,6 +657,21 @@ async fn new_email_otp_wait_duration<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "newEmailOtpWaitDuration");
+    let response = ::tracing::Instrument::instrument(
+            handle_new_email_otp_wait_duration(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -641,6 +736,21 @@ async fn new_email_otp_wait_duration<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/email-otp/setup`.
 async fn initiate_email_otp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "initiateEmailOtp");
+    let response = ::tracing::Instrument::instrument(
+            handle_initiate_email_otp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_initiate_email_otp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -764,6 +874,21 @@ async fn verify_recovery_codes<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "verifyRecoveryCodes");
+    let response = ::tracing::Instrument::instrument(
+            handle_verify_recovery_codes(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -863,6 +988,23 @@ async fn recovery_code_guess_wait_duration<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!(
+        "request", operation = "recoveryCodeGuessWaitDuration"
+    );
+    let response = ::tracing::Instrument::instrument(
+            handle_recovery_code_guess_wait_duration(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -930,6 +1072,21 @@ async fn recovery_code_guess_wait_duration<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/recovery-code/reset`.
 async fn reset_recovery_codes<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "resetRecoveryCodes");
+    let response = ::tracing::Instrument::instrument(
+            handle_reset_recovery_codes(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -1008,6 +1165,21 @@ async fn remove_totp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "removeTotp");
+    let response = ::tracing::Instrument::instrument(
+            handle_remove_totp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_remove_totp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -1069,6 +1241,21 @@ async fn remove_totp<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/totp/authenticate`.
 async fn verify_totp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "verifyTotp");
+    let response = ::tracing::Instrument::instrument(
+            handle_verify_totp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_verify_totp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -1172,6 +1359,21 @@ async fn complete_totp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "completeTotp");
+    let response = ::tracing::Instrument::instrument(
+            handle_complete_totp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_complete_totp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -1264,6 +1466,21 @@ async fn totp_guess_wait_duration<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "totpGuessWaitDuration");
+    let response = ::tracing::Instrument::instrument(
+            handle_totp_guess_wait_duration(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -1326,6 +1543,21 @@ async fn totp_guess_wait_duration<A: AuthApi + 'static>(
 /// Serves `POST /user/2fa/totp/setup`.
 async fn initiate_totp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "initiateTotp");
+    let response = ::tracing::Instrument::instrument(
+            handle_initiate_totp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_initiate_totp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -1411,6 +1643,21 @@ async fn put_email<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "putEmail");
+    let response = ::tracing::Instrument::instrument(
+            handle_put_email(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_put_email<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -1494,6 +1741,21 @@ async fn put_email<A: AuthApi + 'static>(
 /// Serves `POST /user/email/initiate`.
 async fn initiate_put_email<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "initiatePutEmail");
+    let response = ::tracing::Instrument::instrument(
+            handle_initiate_put_email(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_initiate_put_email<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -1620,6 +1882,21 @@ async fn update_password_via_sudo<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "updatePasswordViaSudo");
+    let response = ::tracing::Instrument::instrument(
+            handle_update_password_via_sudo(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -1719,6 +1996,21 @@ async fn update_password_via_otp<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "updatePasswordViaOtp");
+    let response = ::tracing::Instrument::instrument(
+            handle_update_password_via_otp(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_update_password_via_otp<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1785,6 +2077,21 @@ async fn update_password_via_otp<A: AuthApi + 'static>(
 /// Serves `POST /user/password/reset/send`.
 async fn send_password_reset<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "sendPasswordReset");
+    let response = ::tracing::Instrument::instrument(
+            handle_send_password_reset(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_send_password_reset<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -1883,6 +2190,21 @@ async fn validate_password_reset<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "validatePasswordReset");
+    let response = ::tracing::Instrument::instrument(
+            handle_validate_password_reset(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_validate_password_reset<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1949,6 +2271,21 @@ async fn validate_password_reset<A: AuthApi + 'static>(
 /// Serves `POST /v1/auth/forgot-password`.
 async fn post_forgot_password<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "postForgotPassword");
+    let response = ::tracing::Instrument::instrument(
+            handle_post_forgot_password(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_post_forgot_password<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -2062,6 +2399,21 @@ async fn accesstoken<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "accesstoken");
+    let response = ::tracing::Instrument::instrument(
+            handle_accesstoken(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_accesstoken<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -2120,6 +2472,21 @@ async fn validate_accesstoken<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "validateAccesstoken");
+    let response = ::tracing::Instrument::instrument(
+            handle_validate_accesstoken(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_validate_accesstoken<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -2176,6 +2543,21 @@ async fn validate_accesstoken<A: AuthApi + 'static>(
 /// Serves `POST /auth/login`.
 async fn login<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "login");
+    let response = ::tracing::Instrument::instrument(
+            handle_login(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_login<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -2264,6 +2646,21 @@ async fn logout<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
+    let span = ::tracing::info_span!("request", operation = "logout");
+    let response = ::tracing::Instrument::instrument(
+            handle_logout(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_logout<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
@@ -2319,6 +2716,21 @@ async fn logout<A: AuthApi + 'static>(
 /// Serves `GET /auth/refreshtoken`.
 async fn refreshtoken<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "refreshtoken");
+    let response = ::tracing::Instrument::instrument(
+            handle_refreshtoken(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_refreshtoken<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -2393,6 +2805,21 @@ async fn refreshtoken<A: AuthApi + 'static>(
 /// Serves `GET /auth/refreshtoken/validate`.
 async fn validate_refreshtoken<A: AuthApi + 'static>(
     State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let span = ::tracing::info_span!("request", operation = "validateRefreshtoken");
+    let response = ::tracing::Instrument::instrument(
+            handle_validate_refreshtoken(shared, request),
+            span.clone(),
+        )
+        .await;
+    span.in_scope(|| {
+        ::tracing::debug!(status = response.status().as_u16(), "responded")
+    });
+    response
+}
+async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
+    shared: Arc<Shared<A>>,
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();

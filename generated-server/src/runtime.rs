@@ -412,6 +412,35 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     }
     Ok(Ok(Some(value)))
 }
+/// Decodes an `application/x-www-form-urlencoded` body; repeated keys fill arrays.
+pub(crate) fn form_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    required: bool,
+) -> Result<Result<Option<T>, Violation>, Rejection> {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    if bytes.is_empty() {
+        return Ok(
+            if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
+        );
+    }
+    match media_type(headers) {
+        Some(media) if media == FORM => {}
+        _ => {
+            return Err(Rejection::UnsupportedMediaType {
+                expected: FORM,
+            });
+        }
+    }
+    Ok(
+        serde_html_form::from_bytes::<T>(bytes)
+            .map(Some)
+            .map_err(|error| Violation::new(
+                Location::Body(String::new()),
+                error.to_string(),
+            )),
+    )
+}
 /// Takes a text body as a string.
 pub(crate) fn text_body(
     headers: &HeaderMap,
@@ -522,6 +551,20 @@ pub(crate) fn bytes_response(
 ) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body)
         .into_response()
+}
+/// Sets a response header; a value that is not valid header text is logged and left out.
+pub(crate) fn set_header(response: &mut Response, name: &'static str, value: String) {
+    match HeaderValue::from_str(&value) {
+        Ok(value) => {
+            response.headers_mut().insert(name, value);
+        }
+        Err(_) => {
+            tracing::error!(
+                header = name,
+                "the implementation returned a header value that is not valid header text"
+            )
+        }
+    }
 }
 pub(crate) fn empty_response(status: StatusCode) -> Response {
     status.into_response()

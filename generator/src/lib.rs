@@ -111,19 +111,22 @@ fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
 
 /// Generates the crates for the document at `spec`.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Failure> {
-    let start = Instant::now();
-    let mut diagnostics = Diagnostics::new();
-    let raw = load::read(spec, &mut diagnostics);
-    let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
-    let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;
-    generate_value(raw, config, diagnostics, &mut timings)
+    run(config, |diagnostics| load::read(spec, diagnostics))
 }
 
 /// Generates the crates for a document given as YAML or JSON text.
 pub fn generate_from_str(text: &str, config: &Config) -> Result<Generated, Failure> {
+    run(config, |diagnostics| load::parse(text, diagnostics))
+}
+
+/// Reads the document with `read`, then runs the remaining phases.
+fn run(
+    config: &Config,
+    read: impl FnOnce(&mut Diagnostics) -> Option<serde_json::Value>,
+) -> Result<Generated, Failure> {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
-    let raw = load::parse(text, &mut diagnostics);
+    let raw = read(&mut diagnostics);
     let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
     let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;
     generate_value(raw, config, diagnostics, &mut timings)

@@ -3,6 +3,13 @@
 //! The harness in `tests/tests/compile_fixtures.rs` copies this file to `src/lib.rs` of the scratch crate
 //! `fx-behaviour`, and every other file of this folder to its `tests/`.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
 /// Serves `router` on an ephemeral port of 127.0.0.1 in a background task and returns its base URL,
 /// such as `http://127.0.0.1:40123`.
 ///
@@ -14,4 +21,121 @@ pub async fn serve(router: axum::Router) -> String {
         axum::serve(listener, router).await.expect("the test server stopped with an error");
     });
     format!("http://{address}")
+}
+
+/// One request as a recording server received it.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The request target exactly as sent, such as `/documents/a%2Fb?label=x`.
+    pub target: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// Returns the query string as sent, or an empty string when the target has none.
+    pub fn query(&self) -> &str {
+        self.target.split_once('?').map_or("", |(_, query)| query)
+    }
+
+    /// Returns the value of header `name` as text, or `None` when the request lacks it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().expect("a recorded header value is not visible ASCII"))
+    }
+}
+
+/// The response that a recording server sends to every request.
+#[derive(Debug, Clone)]
+pub struct CannedResponse {
+    pub status: u16,
+    pub content_type: Option<&'static str>,
+    /// Headers other than `Content-Type`, as name and value.
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub body: Vec<u8>,
+}
+
+impl CannedResponse {
+    pub fn new(status: u16, content_type: Option<&'static str>, body: impl Into<Vec<u8>>) -> Self {
+        CannedResponse { status, content_type, headers: Vec::new(), body: body.into() }
+    }
+
+    /// Adds the header `name: value`.
+    pub fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Creates a response with `status` and no body.
+    pub fn empty(status: u16) -> Self {
+        CannedResponse::new(status, None, Vec::new())
+    }
+
+    /// Creates a response with `status` and the JSON text `body`.
+    pub fn json(status: u16, body: &str) -> Self {
+        CannedResponse::new(status, Some("application/json"), body)
+    }
+
+    fn to_response(&self) -> Response {
+        let status = StatusCode::from_u16(self.status).expect("the canned status is not a valid HTTP status");
+        let mut response = (status, Bytes::from(self.body.clone())).into_response();
+        if let Some(content_type) = self.content_type {
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(*name, HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+/// The requests that a recording server received, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    requests: Arc<Mutex<Vec<RecordedRequest>>>,
+}
+
+impl Recorder {
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Returns the only request received, failing the test when there was not exactly one.
+    pub fn single(&self) -> RecordedRequest {
+        let requests = self.requests();
+        assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+        requests.into_iter().next().expect("one request is present")
+    }
+}
+
+/// Serves a router on 127.0.0.1 that records every request and responds to it with `response`.
+///
+/// It replaces a generated server when a test checks what a generated client puts on the wire.
+/// Returns the base URL and the recorder.
+pub async fn serve_recorder(response: CannedResponse) -> (String, Recorder) {
+    let recorder = Recorder::default();
+    let requests = recorder.requests.clone();
+    let handler = move |request: Request| {
+        let requests = requests.clone();
+        let response = response.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.expect("failed to read a recorded request body");
+            let target = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_default();
+            requests.lock().unwrap_or_else(PoisonError::into_inner).push(RecordedRequest {
+                method: parts.method.to_string(),
+                target,
+                headers: parts.headers,
+                body: body.to_vec(),
+            });
+            response.to_response()
+        }
+    };
+    let url = serve(axum::Router::new().fallback(handler)).await;
+    (url, recorder)
+}
+
+/// Locks `mutex`, ignoring poisoning: a panicking handler fails its own test anyway.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

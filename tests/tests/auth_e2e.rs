@@ -734,6 +734,8 @@ impl AuthApi for FakeAuth {
 struct TestServer {
     base: String,
     client: Client,
+    /// A client that sends requests even when they break the schema, to test the server's own checks.
+    unchecked: Client,
 }
 
 /// Serves `fake` with the default router options and builds a client that sends every operation,
@@ -741,7 +743,8 @@ struct TestServer {
 async fn start(fake: &FakeAuth) -> TestServer {
     let base = serve(router(fake.clone())).await;
     let client = client_for(&base);
-    TestServer { base, client }
+    let unchecked = builder_for(&base).validate_requests(false).build();
+    TestServer { base, client, unchecked }
 }
 
 /// Configures a client builder that sends the operations of both servers to `base`, so no call can reach the
@@ -1365,6 +1368,22 @@ async fn access_token_is_not_sudo_with_2fa() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
+async fn client_rejects_invalid_request() {
+    let fake = FakeAuth::default();
+    let server = start(&fake).await;
+
+    let body = CompleteEmailOtpBody { otp: "12345".to_owned() };
+    let result = server.client.complete_email_otp(CompleteEmailOtpRequest { body, credentials: bearer(ACCESS) }).await;
+
+    let Err(ClientError::InvalidRequest(violations)) = result else {
+        panic!("expected ClientError::InvalidRequest, got {result:?}");
+    };
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].location, Location::Body("/otp".to_owned()));
+    assert!(fake.calls().is_empty(), "the request reached the implementation");
+}
+
+#[tokio::test]
 async fn five_character_otp_gets_400() {
     let fake = FakeAuth::new(Account {
         email_otp: EmailOtp::Pending { address: "otp@example.com".to_owned() },
@@ -1373,8 +1392,11 @@ async fn five_character_otp_gets_400() {
     let server = start(&fake).await;
 
     let body = CompleteEmailOtpBody { otp: "12345".to_owned() };
-    let response =
-        server.client.complete_email_otp(CompleteEmailOtpRequest { body, credentials: bearer(ACCESS) }).await.unwrap();
+    let response = server
+        .unchecked
+        .complete_email_otp(CompleteEmailOtpRequest { body, credentials: bearer(ACCESS) })
+        .await
+        .unwrap();
 
     let CompleteEmailOtpResponse::BadRequest(error) = response else {
         panic!("expected the BadRequest variant, got {response:?}");
@@ -1396,7 +1418,7 @@ async fn invalid_email_gets_400() {
         credentials: bearer(ACCESS),
     };
 
-    let response = server.client.initiate_email_otp(request).await.unwrap();
+    let response = server.unchecked.initiate_email_otp(request).await.unwrap();
 
     let InitiateEmailOtpResponse::BadRequest(error) = response else {
         panic!("expected the BadRequest variant, got {response:?}");
@@ -1419,7 +1441,7 @@ async fn password_without_uppercase_gets_400() {
         },
     };
 
-    let response = server.client.update_password_via_otp(request).await.unwrap();
+    let response = server.unchecked.update_password_via_otp(request).await.unwrap();
 
     let UpdatePasswordViaOtpResponse::BadRequest(error) = response else {
         panic!("expected the BadRequest variant, got {response:?}");
@@ -1442,7 +1464,7 @@ async fn three_letter_language_gets_400() {
         body: SendPasswordResetBody { email: ACCOUNT_EMAIL.to_owned() },
     };
 
-    let response = server.client.send_password_reset(request).await.unwrap();
+    let response = server.unchecked.send_password_reset(request).await.unwrap();
 
     let SendPasswordResetResponse::BadRequest(error) = response else {
         panic!("expected the BadRequest variant, got {response:?}");

@@ -39,13 +39,19 @@ pub fn run(options: &CorpusOptions) -> Result<(usize, usize)> {
     let root = crate::project_root();
     let scratch = root.join("target/corpus");
     std::fs::create_dir_all(&scratch).with_context(|| format!("failed to create {}", scratch.display()))?;
+    let mut outcomes: Vec<Outcome> = documents.iter().map(|(path, slug)| generate(path, slug, &scratch)).collect();
+
     // The scratch workspace is not a member of ours, so the generated crates do not join our build.
-    std::fs::write(scratch.join("Cargo.toml"), workspace_manifest(&documents))?;
+    let generated: Vec<&str> = outcomes
+        .iter()
+        .zip(&documents)
+        .filter(|(outcome, _)| outcome.stage == "generated")
+        .map(|(_, (_, slug))| slug.as_str())
+        .collect();
+    std::fs::write(scratch.join("Cargo.toml"), workspace_manifest(&generated))?;
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
         std::fs::write(scratch.join("Cargo.lock"), lock)?;
     }
-
-    let mut outcomes: Vec<Outcome> = documents.iter().map(|(path, slug)| generate(path, slug, &scratch)).collect();
     if !options.skip_check {
         warm_up(&scratch);
         for (outcome, (_, slug)) in outcomes.iter_mut().zip(&documents) {
@@ -95,9 +101,9 @@ fn documents(folder: &Path, max_bytes: Option<u64>) -> Result<Vec<(PathBuf, Stri
     Ok(out)
 }
 
-fn workspace_manifest(documents: &[(PathBuf, String)]) -> String {
+fn workspace_manifest(slugs: &[&str]) -> String {
     let mut members = String::new();
-    for (_, slug) in documents {
+    for slug in slugs {
         for suffix in ["api", "server", "client"] {
             let _ = writeln!(members, "    \"{slug}/{slug}-{suffix}\",");
         }

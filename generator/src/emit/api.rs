@@ -82,7 +82,7 @@ pub fn parameter_type(api: &Api, parameter: &Parameter) -> TokenStream {
 pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
     match &content.kind {
         ContentKind::Json(shape) if shape.ty == Ty::Null => None,
-        ContentKind::Json(shape) => Some(value_type(api, shape)),
+        ContentKind::Json(shape) | ContentKind::Form(shape) => Some(value_type(api, shape)),
         ContentKind::Text => Some(quote! { ::std::string::String }),
         ContentKind::Bytes => Some(quote! { ::std::vec::Vec<u8> }),
     }
@@ -165,6 +165,24 @@ fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
+/// Returns the pattern that binds every part of a response variant: `status`, `body` and one local per header.
+pub fn variant_pattern(api: &Api, response_type: &proc_macro2::Ident, response: &Response) -> TokenStream {
+    let variant = response.variant.ident();
+    let payload = response_payload(api, response).is_some();
+    if !response.has_fields() {
+        return if payload {
+            quote! { crate::#response_type::#variant(body) }
+        } else {
+            quote! { crate::#response_type::#variant }
+        };
+    }
+    let status = (!matches!(response.status, StatusMatch::Code(_))).then(|| quote! { status });
+    let body = payload.then(|| quote! { body });
+    let headers = response.headers.iter().map(|header| header.name.ident());
+    let fields: Vec<TokenStream> = status.into_iter().chain(body).chain(headers.map(|h| quote! { #h })).collect();
+    quote! { crate::#response_type::#variant { #(#fields),* } }
+}
+
 /// Returns the payload type of a response variant: `None` for a variant without one.
 pub fn response_payload(api: &Api, response: &Response) -> Option<TokenStream> {
     response.content.as_ref().and_then(|content| content_type(api, content))
@@ -181,23 +199,42 @@ fn response_enum(api: &Api, operation: &Operation) -> TokenStream {
         let heading = format!("{status}: {}", response.description.trim());
         let docs = doc(&[Some(&heading)]);
         let payload = response_payload(api, response);
-        match (response.status, payload) {
-            (StatusMatch::Code(_), Some(payload)) => quote! { #docs #variant(#payload) },
-            (StatusMatch::Code(_), None) => quote! { #docs #variant },
-            (_, Some(payload)) => quote! { #docs #variant { status: u16, body: #payload } },
-            (_, None) => quote! { #docs #variant { status: u16 } },
+        if !response.has_fields() {
+            return match payload {
+                Some(payload) => quote! { #docs #variant(#payload) },
+                None => quote! { #docs #variant },
+            };
         }
+        let status = (!matches!(response.status, StatusMatch::Code(_))).then(|| {
+            quote! {
+                /// The HTTP status code.
+                status: u16
+            }
+        });
+        let body = payload.map(|payload| quote! { body: #payload });
+        let headers = response.headers.iter().map(|header| {
+            let field = header.name.ident();
+            let ty = value_type(api, &header.shape);
+            let ty = if header.required {
+                ty
+            } else {
+                quote! { ::std::option::Option<#ty> }
+            };
+            let origin = format!("The `{}` header.", header.name.wire);
+            let docs = doc(&[header.description.as_deref(), Some(&origin)]);
+            quote! { #docs #field: #ty }
+        });
+        let fields: Vec<TokenStream> = status.into_iter().chain(body).chain(headers).collect();
+        quote! { #docs #variant { #(#fields,)* } }
     });
     let status_arms = operation.responses.iter().map(|response| {
         let variant = response.variant.ident();
         match response.status {
-            StatusMatch::Code(code) => {
-                if response_payload(api, response).is_some() {
-                    quote! { Self::#variant(..) => #code }
-                } else {
-                    quote! { Self::#variant => #code }
-                }
+            StatusMatch::Code(code) if response.has_fields() => quote! { Self::#variant { .. } => #code },
+            StatusMatch::Code(code) if response_payload(api, response).is_some() => {
+                quote! { Self::#variant(..) => #code }
             }
+            StatusMatch::Code(code) => quote! { Self::#variant => #code },
             StatusMatch::Range(_) | StatusMatch::Default => quote! { Self::#variant { status, .. } => *status },
         }
     });

@@ -47,6 +47,7 @@ pub fn server_manifest(config: &Config) -> String {
          futures-util = \"0.3\"\n\
          percent-encoding = \"2\"\n\
          serde = \"1\"\n\
+         serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
          serde_path_to_error = \"0.1\"\n\
          tracing = \"0.1\"\n",
@@ -61,9 +62,11 @@ pub fn client_manifest(config: &Config) -> String {
     text.push_str(&format!(
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
+         form_urlencoded = \"1\"\n\
          percent-encoding = \"2\"\n\
          reqwest = {{ version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }}\n\
          serde = \"1\"\n\
+         serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
          thiserror = \"2\"\n\
          tracing = \"0.1\"\n",

@@ -57,7 +57,7 @@ fn path_expression(operation: &Operation) -> TokenStream {
         {
             let ident = parameter.name.ident();
             let text = text_of(&parameter.shape.ty, quote! { request.#ident });
-            arguments.push(quote! { runtime::segment(&#text) });
+            arguments.push(quote! { runtime::path_segment(&#text, #wire)? });
             template.push_str("{}");
         }
         rest = &rest[start + length + 1..];
@@ -66,8 +66,8 @@ fn path_expression(operation: &Operation) -> TokenStream {
     quote! { format!(#template #(, #arguments)*) }
 }
 
-/// Formats a parameter value as the server parses it: RFC 3339 for date-times, `Display` for the rest.
-fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
+/// Formats a parameter or header value as the other side parses it: RFC 3339 for date-times, `Display` for the rest.
+pub(super) fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
     match ty {
         Ty::String(crate::model::StringFormat::DateTime) => quote! { #value.to_rfc3339() },
         _ => quote! { #value.to_string() },
@@ -89,21 +89,23 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         let push = match &parameter.shape.ty {
             Ty::Array(items) if parameter.explode => {
                 let text = text_of(&items.ty, quote! { item });
-                quote! { for item in value { query.push((#wire, #text)); } }
+                quote! { for item in value { query.push((#wire, runtime::query_text(&#text))); } }
             }
             Ty::Array(items) => {
-                // NOTE: a comma inside an item is sent percent-encoded, but the server splits on the decoded comma.
+                // The separating commas stay literal; a comma inside an item is percent-encoded.
+                // NOTE: the generated server splits on commas after decoding, so it cannot tell the two apart.
                 let text = text_of(&items.ty, quote! { item });
                 quote! {
                     if !value.is_empty() {
-                        let joined: ::std::vec::Vec<::std::string::String> = value.iter().map(|item| #text).collect();
+                        let joined: ::std::vec::Vec<::std::string::String> =
+                            value.iter().map(|item| runtime::query_text(&#text)).collect();
                         query.push((#wire, joined.join(",")));
                     }
                 }
             }
             ty => {
                 let text = text_of(ty, quote! { value });
-                quote! { query.push((#wire, #text)); }
+                quote! { query.push((#wire, runtime::query_text(&#text))); }
             }
         };
         if parameter.required {
@@ -145,6 +147,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         let encode = match &body.content.kind {
             ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
             ContentKind::Json(_) => quote! { runtime::encode_json(value)? },
+            ContentKind::Form(_) => quote! { runtime::encode_form(value)? },
             ContentKind::Text => quote! { value.clone() },
             ContentKind::Bytes => quote! { value.clone() },
         };
@@ -156,15 +159,11 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         })
     });
     let decode = decode(api, operation);
-    let uses_request = !operation.parameters.is_empty() || body.is_some() || operation.security.is_declared();
-    let request_argument = if uses_request {
-        quote! { request }
-    } else {
-        quote! { _request }
-    };
+    let request_argument = quote! { request };
 
     quote! {
         async fn #name(&self, #request_argument: crate::#request_type) -> ::std::result::Result<crate::#response_type, ClientError> {
+            self.check(|| #request_argument.violations())?;
             let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
             let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
             let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -172,9 +171,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
             #(#query_pushes)*
             #(#cookie_pushes)*
             let mut url = self.url(crate::Server::#server, &#path)?;
-            if !query.is_empty() {
-                url.query_pairs_mut().extend_pairs(query);
-            }
+            runtime::set_query(&mut url, &query);
             let mut builder = self.http.request(::reqwest::Method::#http_method, url);
             for (name, value) in headers {
                 builder = builder.header(name, value);
@@ -206,7 +203,9 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
             SchemeKind::Bearer => quote! { headers.push(("authorization", format!("Bearer {value}"))); },
             SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {value}"))); },
             SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, value)); },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! { query.push((#name, value)); },
+            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => {
+                quote! { query.push((#name, runtime::query_text(&value))); }
+            }
             SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
                 cookies.push(format!("{}={}", #name, runtime::segment(&value)));
             },
@@ -243,7 +242,7 @@ fn decode(api: &Api, operation: &Operation) -> TokenStream {
     let arms = responses.iter().map(|response| {
         let variant = response.variant.ident();
         let payload = response_payload(api, response).map(|_| match response.content.as_ref().map(|c| &c.kind) {
-            Some(ContentKind::Json(_)) => quote! { runtime::decode_json(status, &body)? },
+            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
             Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
             _ => quote! { body },
         });
@@ -256,11 +255,26 @@ fn decode(api: &Api, operation: &Operation) -> TokenStream {
             }
             StatusMatch::Default => quote! { _ },
         };
-        let value = match (response.status, payload) {
-            (StatusMatch::Code(_), Some(payload)) => quote! { crate::#response_type::#variant(#payload) },
-            (StatusMatch::Code(_), None) => quote! { crate::#response_type::#variant },
-            (_, Some(payload)) => quote! { crate::#response_type::#variant { status, body: #payload } },
-            (_, None) => quote! { crate::#response_type::#variant { status } },
+        let value = if response.has_fields() {
+            let status = (!matches!(response.status, StatusMatch::Code(_))).then(|| quote! { status });
+            let body = payload.map(|payload| quote! { body: #payload });
+            let headers = response.headers.iter().map(|header| {
+                let field = header.name.ident();
+                let wire = &header.name.wire;
+                let ty = super::types::base_type(api, &header.shape.ty);
+                if header.required {
+                    quote! { #field: runtime::required_header(runtime::response_header::<#ty>(status, &headers, #wire)?, status, #wire)? }
+                } else {
+                    quote! { #field: runtime::response_header::<#ty>(status, &headers, #wire)? }
+                }
+            });
+            let fields: Vec<TokenStream> = status.into_iter().chain(body).chain(headers).collect();
+            quote! { crate::#response_type::#variant { #(#fields,)* } }
+        } else {
+            match payload {
+                Some(payload) => quote! { crate::#response_type::#variant(#payload) },
+                None => quote! { crate::#response_type::#variant },
+            }
         };
         quote! { #pattern => Ok(#value) }
     });

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{inner_doc, response_payload};
+use super::api::{inner_doc, response_payload, variant_pattern};
 use super::crate_ident;
 use super::types::base_type;
 use crate::Config;
@@ -66,6 +66,8 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
         use crate::#trait_name;
         use crate::runtime::{self, Rejection, ServerOptions};
 
+        // A document without operations never reads `api`.
+        #[allow(dead_code)]
         struct Shared<A> {
             api: A,
             options: ServerOptions,
@@ -124,7 +126,11 @@ fn error_response(api: &Api) -> TokenStream {
     };
     let ty = api.ty(error_body.type_id);
     let name = ty.name.ident();
-    let TypeKind::Struct { fields, .. } = &ty.kind else { return quote! {} };
+    let TypeKind::Struct { fields, additional, .. } = &ty.kind else { return quote! {} };
+    let additional = additional.as_ref().map(|(name, _)| {
+        let ident = name.ident();
+        quote! { #ident: ::std::collections::BTreeMap::new(), }
+    });
     let initializers = fields.iter().zip(&error_body.roles).map(|(field, role)| {
         let ident = field.name.ident();
         let value = match role {
@@ -149,6 +155,7 @@ fn error_response(api: &Api) -> TokenStream {
         fn error_response(status: StatusCode, message: ::std::string::String) -> Response {
             let body = crate::#name {
                 #(#initializers,)*
+                #additional
             };
             runtime::json_response(status, &body)
         }
@@ -196,6 +203,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         let extraction = match &body.content.kind {
             ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
             ContentKind::Json(_) => quote! { runtime::json_body(&parts.headers, &bytes, #required) },
+            ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
             ContentKind::Text => {
                 let media = &body.content.media_type;
                 quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
@@ -235,9 +243,17 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     });
     let respond = respond(api, operation);
 
+    let inner = format_ident!("handle_{}", operation.name.base());
     quote! {
         #[doc = #doc]
         async fn #name<A: #trait_name + 'static>(State(shared): State<Arc<Shared<A>>>, request: Request) -> Response {
+            let span = ::tracing::info_span!("request", operation = #operation_id);
+            let response = ::tracing::Instrument::instrument(#inner(shared, request), span.clone()).await;
+            span.in_scope(|| ::tracing::debug!(status = response.status().as_u16(), "responded"));
+            response
+        }
+
+        async fn #inner<A: #trait_name + 'static>(shared: Arc<Shared<A>>, request: Request) -> Response {
             let (mut parts, body) = request.into_parts();
             #credentials
             #path_params
@@ -370,7 +386,6 @@ fn is_whole(segment: &str) -> bool {
 fn respond(api: &Api, operation: &Operation) -> TokenStream {
     let response_type = operation.response_type.ident();
     let arms = operation.responses.iter().map(|response| {
-        let variant = response.variant.ident();
         let payload = response_payload(api, response);
         let status = match response.status {
             StatusMatch::Code(code) => quote! { runtime::status(#code) },
@@ -385,17 +400,39 @@ fn respond(api: &Api, operation: &Operation) -> TokenStream {
             (Some(content), Some(_)) => {
                 let media = &content.media_type;
                 match &content.kind {
-                    ContentKind::Json(_) => quote! { runtime::json_response_as(#status, &body, #media) },
+                    ContentKind::Json(_) | ContentKind::Form(_) => {
+                        quote! { runtime::json_response_as(#status, &body, #media) }
+                    }
                     ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
                     ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
                 }
             }
         };
-        let pattern = match (response.status, payload.is_some()) {
-            (StatusMatch::Code(_), true) => quote! { crate::#response_type::#variant(body) },
-            (StatusMatch::Code(_), false) => quote! { crate::#response_type::#variant },
-            (_, true) => quote! { crate::#response_type::#variant { status, body } },
-            (_, false) => quote! { crate::#response_type::#variant { status } },
+        let pattern = variant_pattern(api, &response_type, response);
+        let headers = response.headers.iter().map(|header| {
+            let local = header.name.ident();
+            let wire = &header.name.wire;
+            let text = super::client::text_of(&header.shape.ty, quote! { value });
+            if header.required {
+                quote! { { let value = &#local; runtime::set_header(&mut response, #wire, #text); } }
+            } else {
+                quote! {
+                    if let ::std::option::Option::Some(value) = &#local {
+                        runtime::set_header(&mut response, #wire, #text);
+                    }
+                }
+            }
+        });
+        let write = if response.headers.is_empty() {
+            write
+        } else {
+            quote! {
+                {
+                    let mut response = #write;
+                    #(#headers)*
+                    response
+                }
+            }
         };
         quote! { #pattern => #write }
     });

@@ -21,9 +21,18 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
     let origin = format!("Schema `{}`.", ty.name.wire);
     let docs = doc(&[ty.description.as_deref(), Some(&origin)]);
     match &ty.kind {
-        TypeKind::Struct { fields, deny_unknown } => {
+        TypeKind::Struct { fields, deny_unknown, additional } => {
             let deny = deny_unknown.then(|| quote! { #[serde(deny_unknown_fields)] });
-            let fields = fields.iter().map(|field| struct_field(api, field));
+            let additional = additional.as_ref().map(|(name, shape)| {
+                let ident = name.ident();
+                let values = value_type(api, shape);
+                quote! {
+                    /// The properties the schema does not name (`additionalProperties`).
+                    #[serde(flatten)]
+                    pub #ident: ::std::collections::BTreeMap<::std::string::String, #values>
+                }
+            });
+            let fields = fields.iter().map(|field| struct_field(api, field)).chain(additional);
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -33,7 +42,7 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
                 }
             }
         }
-        TypeKind::Enum { variants } => string_enum(&name, &docs, variants),
+        TypeKind::Enum { variants, other } => string_enum(&name, &docs, variants, other),
         TypeKind::Alias(shape) => {
             let target = value_type(api, shape);
             quote! {
@@ -148,33 +157,52 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     }
 }
 
-fn string_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[crate::naming::Name]) -> TokenStream {
+fn string_enum(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    variants: &[crate::naming::Name],
+    other: &crate::naming::Name,
+) -> TokenStream {
     let idents: Vec<_> = variants.iter().map(|v| v.ident()).collect();
     let wires: Vec<&String> = variants.iter().map(|v| &v.wire).collect();
+    let other = other.ident();
     let expected = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
     let declarations = idents.iter().zip(&wires).map(|(ident, wire)| {
+        let doc = format!(" `{wire}`");
         quote! {
-            #[serde(rename = #wire)]
+            #[doc = #doc]
             #ident
         }
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#declarations,)*
+            /// A value the document does not list, kept so that a client can decode values added later.
+            /// The server rejects it in validation.
+            #other(::std::string::String),
         }
 
         impl #name {
-            /// Every value, in document order.
+            /// Every documented value, in document order.
             pub const ALL: &'static [Self] = &[#(Self::#idents),*];
 
             /// Returns the value as written on the wire.
-            pub fn as_str(&self) -> &'static str {
+            pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#idents => #wires,)*
+                    Self::#other(value) => value,
                 }
             }
+
+            /// Returns whether the value is one the document lists.
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, Self::#other(_))
+            }
+
+            /// Every documented value as written on the wire, for messages.
+            pub const EXPECTED: &'static str = #expected;
         }
 
         impl ::std::fmt::Display for #name {
@@ -186,11 +214,28 @@ fn string_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[crate:
         impl ::std::str::FromStr for #name {
             type Err = ::std::string::String;
 
+            /// Parses a documented value; parameters accept no other.
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 match value {
                     #(#wires => Ok(Self::#idents),)*
-                    other => Err(format!("unknown value `{other}`; expected one of {}", #expected)),
+                    other => Err(format!("unknown value `{other}`; expected one of {}", Self::EXPECTED)),
                 }
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    #(#wires => Self::#idents,)*
+                    _ => Self::#other(value),
+                })
             }
         }
     }

@@ -44,8 +44,20 @@ pub fn validate(api: &Api) -> TokenStream {
     for ty in &api.types {
         let name = ty.name.ident();
         match &ty.kind {
-            TypeKind::Struct { fields, .. } => {
+            TypeKind::Struct { fields, additional, .. } => {
                 let mut checks = Vec::new();
+                if let Some((name, shape)) = additional
+                    && let inner = shape_checks(api, shape, &body_location(), &mut patterns)
+                    && !inner.is_empty()
+                {
+                    let ident = name.ident();
+                    checks.push(quote! {
+                        for (key, value) in self.#ident.iter() {
+                            let pointer = crate::pointer_child(pointer, key);
+                            #inner
+                        }
+                    });
+                }
                 for field in fields {
                     let wire = &field.name.wire;
                     let ident = field.name.ident();
@@ -54,10 +66,10 @@ pub fn validate(api: &Api) -> TokenStream {
                     } else {
                         Shape { nullable: true, ..field.shape.clone() }
                     };
-                    if !needs_check(api, &shape) {
+                    let mut body = shape_checks(api, &shape, &body_location(), &mut patterns);
+                    if body.is_empty() {
                         continue;
                     }
-                    let mut body = shape_checks(api, &shape, &body_location(), &mut patterns);
                     if !field.required && field.shape.nullable {
                         // An optional nullable field is `Option<Option<T>>`: unwrap the outer level first.
                         body = quote! {
@@ -89,14 +101,19 @@ pub fn validate(api: &Api) -> TokenStream {
             }
             TypeKind::Enum { .. } => impls.push(quote! {
                 impl crate::Validate for crate::#name {
-                    fn collect_violations(&self, _pointer: &str, _violations: &mut ::std::vec::Vec<crate::Violation>) {}
+                    fn collect_violations(&self, pointer: &str, violations: &mut ::std::vec::Vec<crate::Violation>) {
+                        if !self.is_documented() {
+                            let message = format!("unknown value `{}`; expected one of {}", self.as_str(), Self::EXPECTED);
+                            violations.push(crate::Violation::new(crate::Location::Body(pointer.to_owned()), message));
+                        }
+                    }
                 }
             }),
             TypeKind::Union { variants, .. } => {
                 let arms = variants.iter().map(|variant| {
                     let ident = variant.name.ident();
-                    if needs_check(api, &variant.shape) {
-                        let checks = shape_checks(api, &variant.shape, &body_location(), &mut patterns);
+                    let checks = shape_checks(api, &variant.shape, &body_location(), &mut patterns);
+                    if !checks.is_empty() {
                         quote! {
                             Self::#ident(value) => {
                                 let pointer = pointer.to_owned();
@@ -147,9 +164,6 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
         } else {
             Shape { nullable: true, ..parameter.shape.clone() }
         };
-        if !needs_check(api, &shape) {
-            continue;
-        }
         let wire = &parameter.name.wire;
         let variant = match parameter.location {
             ParamLocation::Path => quote! { Path },
@@ -160,6 +174,9 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
         let location = quote! { crate::Location::#variant(#wire.to_owned()) };
         let ident = parameter.name.ident();
         let body = shape_checks(api, &shape, &location, patterns);
+        if body.is_empty() {
+            continue;
+        }
         let pointer = mentions_pointer(&body).then(|| quote! { let pointer = ::std::string::String::new(); });
         checks.push(quote! {
             {
@@ -170,12 +187,12 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
         });
     }
     if let Some(body) = &operation.body
-        && let crate::model::ContentKind::Json(shape) = &body.content.kind
+        && let crate::model::ContentKind::Json(shape) | crate::model::ContentKind::Form(shape) = &body.content.kind
         && shape.ty != Ty::Null
     {
         let shape = if body.required { shape.clone() } else { Shape { nullable: true, ..shape.clone() } };
-        if needs_check(api, &shape) {
-            let checks_tokens = shape_checks(api, &shape, &body_location(), patterns);
+        let checks_tokens = shape_checks(api, &shape, &body_location(), patterns);
+        if !checks_tokens.is_empty() {
             checks.push(quote! {
                 {
                     let pointer = ::std::string::String::new();
@@ -214,23 +231,13 @@ fn mentions_pointer(tokens: &TokenStream) -> bool {
     tokens.to_string().contains("pointer")
 }
 
-/// Whether a value of `shape` has anything to check beyond its type.
-fn needs_check(api: &Api, shape: &Shape) -> bool {
-    if !shape.checks.is_empty() {
-        return true;
-    }
-    match &shape.ty {
-        Ty::String(format) => format.is_text() && *format != StringFormat::Plain,
-        Ty::Array(items) | Ty::Map(items) => needs_check(api, items),
-        Ty::Named(id) => matches!(api.ty(*id).kind, TypeKind::Struct { .. } | TypeKind::Union { .. }),
-        _ => false,
-    }
-}
-
 /// Checks of `value` (a reference to a value of `shape`) that push onto `violations`.
 fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut Patterns) -> TokenStream {
     if shape.nullable && shape.ty != Ty::Null {
         let inner = shape_checks(api, &Shape { nullable: false, ..shape.clone() }, location, patterns);
+        if inner.is_empty() {
+            return inner;
+        }
         return quote! {
             if let ::std::option::Option::Some(value) = value {
                 #inner
@@ -275,8 +282,8 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
             if checks.unique_items {
                 out.push(quote! { crate::runtime::check_unique(value, || #location, violations); });
             }
-            if needs_check(api, items) {
-                let inner = shape_checks(api, items, location, patterns);
+            let inner = shape_checks(api, items, location, patterns);
+            if !inner.is_empty() {
                 let pointer = mentions_pointer(location)
                     .then(|| quote! { let pointer = crate::pointer_child(&pointer, &index.to_string()); });
                 let index = if pointer.is_some() {
@@ -294,8 +301,8 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
         }
         Ty::Map(values) => {
             out.push(count_check(checks.min_properties, checks.max_properties, "properties", location));
-            if needs_check(api, values) {
-                let inner = shape_checks(api, values, location, patterns);
+            let inner = shape_checks(api, values, location, patterns);
+            if !inner.is_empty() {
                 let pointer =
                     mentions_pointer(location).then(|| quote! { let pointer = crate::pointer_child(&pointer, key); });
                 let key = if pointer.is_some() {
@@ -312,7 +319,7 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
             }
         }
         Ty::Named(id) => {
-            if matches!(api.ty(*id).kind, TypeKind::Struct { .. } | TypeKind::Union { .. }) {
+            if !matches!(api.ty(*id).kind, TypeKind::Alias(_)) {
                 let pointer = if mentions_pointer(location) {
                     quote! { &pointer }
                 } else {

@@ -17,11 +17,25 @@ use crate::naming::{Case, Namespace};
 
 /// Identifiers the generated api crate defines itself, kept free in the type namespace.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    // The api crate.
     "Credentials",
     "SecurityScheme",
     "Server",
     "Violation",
     "Validate",
+    "Location",
+    // The server crate, which re-exports the api crate.
+    "Rejection",
+    "RejectionMessage",
+    "ServerOptions",
+    // The client crate, which re-exports the api crate.
+    "Client",
+    "ClientBuilder",
+    "ClientError",
+    "StaticToken",
+    "TokenFuture",
+    "TokenSource",
+    // Prelude and standard names the generated code refers to unqualified.
     "Option",
     "Result",
     "String",

@@ -430,7 +430,8 @@ fn request_body(
 ) -> Option<RequestBody> {
     let (body, pointer) =
         resolve(context.raw, body, &child(&context.pointer, "requestBody"), "requestBodies", diagnostics)?;
-    let mut content = content(&body.content, &pointer, &format!("{pascal}Body"), types, diagnostics)?;
+    let mut content =
+        content(&body.content, &pointer, &format!("{pascal}Body"), Direction::Request, types, diagnostics)?;
     let mut required = body.required;
     // A nullable body is treated as an optional one, so the request field is a single `Option`.
     if let ContentKind::Json(shape) = &mut content.kind
@@ -477,21 +478,69 @@ fn responses(
         let Some((response, pointer)) = resolve(context.raw, response, &pointer, "responses", diagnostics) else {
             continue;
         };
-        if !response.headers.is_empty() {
-            diagnostics.warn(
-                &child(&pointer, "headers"),
-                Class::NotSupported,
-                "response headers are not supported yet; they are neither set by the server nor read by the client",
-            );
-        }
         let variant = variants.name(&variant_label(status), Case::Pascal);
         let hint = format!("{pascal}{}Body", variant.rust);
         let content = if response.content.is_empty() {
             None
         } else {
-            content(&response.content, &pointer, &hint, types, diagnostics)
+            content(&response.content, &pointer, &hint, Direction::Response, types, diagnostics)
         };
-        out.push(Response { status, variant, description: response.description.clone(), content });
+        let headers =
+            response_headers(context, &response, &pointer, &format!("{pascal}{}", variant.rust), types, diagnostics);
+        out.push(Response { status, variant, description: response.description.clone(), content, headers });
+    }
+    out
+}
+
+/// Lowers the headers of a response; `Content-Type` is described by `content`, so it is skipped.
+fn response_headers(
+    context: &OperationContext,
+    response: &openapiv3::Response,
+    pointer: &str,
+    hint: &str,
+    types: &mut TypeBuilder,
+    diagnostics: &mut Diagnostics,
+) -> Vec<crate::model::ResponseHeader> {
+    let mut names = Namespace::new();
+    names.reserve(["status", "body"]);
+    let mut out = Vec::new();
+    for (name, header) in &response.headers {
+        if name.eq_ignore_ascii_case("content-type") {
+            continue;
+        }
+        let header_pointer = child(&child(pointer, "headers"), name);
+        let Some((header, header_pointer)) = resolve(context.raw, header, &header_pointer, "headers", diagnostics)
+        else {
+            continue;
+        };
+        let shape = match &header.format {
+            ParameterSchemaOrContent::Schema(_) => {
+                let hint = format!("{hint}{}", to_ident(name, Case::Pascal));
+                types.shape_at(&child(&header_pointer, "schema"), &hint, diagnostics)
+            }
+            ParameterSchemaOrContent::Content(_) => Shape::new(Ty::String(crate::model::StringFormat::Plain)),
+        };
+        let scalar = match &shape.ty {
+            Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean => true,
+            Ty::Named(id) => types.is_enum(*id),
+            _ => false,
+        };
+        let shape = if scalar {
+            Shape { nullable: false, ..shape }
+        } else {
+            diagnostics.warn(
+                &header_pointer,
+                Class::NotSupported,
+                "a response header that is not a scalar is passed as text",
+            );
+            Shape::new(Ty::String(crate::model::StringFormat::Plain))
+        };
+        out.push(crate::model::ResponseHeader {
+            name: names.name(name, Case::Snake),
+            required: header.required,
+            description: header.description.clone(),
+            shape,
+        });
     }
     out
 }
@@ -514,10 +563,20 @@ fn variant_label(status: StatusMatch) -> String {
 }
 
 /// Picks the media type to generate code for: JSON first, then text, then raw bytes.
+/// Whether a body is sent by the client or by the server.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
 fn content(
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
     hint: &str,
+    direction: Direction,
     types: &mut TypeBuilder,
     diagnostics: &mut Diagnostics,
 ) -> Option<Content> {
@@ -526,9 +585,12 @@ fn content(
         .iter()
         .find(|(media, _)| is_json(media))
         .or_else(|| content.iter().find(|(media, _)| media.starts_with("text/")))
+        .or_else(|| content.iter().find(|(media, _)| direction == Direction::Request && media.as_str() == FORM))
         .or_else(|| content.iter().next())?;
     let (media_type, media) = chosen;
-    if content.len() > 1 {
+    // Several JSON media types decode the same way: the server accepts any of them and the client sends the first.
+    let all_json = content.keys().all(|media| is_json(media));
+    if content.len() > 1 && !all_json {
         diagnostics.warn(
             &content_pointer,
             Class::NotSupported,
@@ -543,12 +605,19 @@ fn content(
         }
     } else if media_type.starts_with("text/") {
         ContentKind::Text
+    } else if let Some(shape) = (direction == Direction::Request && media_type == FORM && media.schema.is_some())
+        .then(|| types.shape_at(&child(&media_pointer, "schema"), hint, diagnostics))
+        .filter(|shape| types.is_flat_struct(shape))
+    {
+        ContentKind::Form(shape)
     } else {
-        if media_type.starts_with("multipart/") || media_type == "application/x-www-form-urlencoded" {
+        if media_type.starts_with("multipart/") || media_type == FORM {
             diagnostics.warn(
                 &media_pointer,
                 Class::NotSupported,
-                format!("`{media_type}` bodies are not supported yet; the body is passed as raw bytes"),
+                format!(
+                    "`{media_type}` bodies are not supported yet (forms only as request bodies of flat objects); the body is passed as raw bytes"
+                ),
             );
         }
         ContentKind::Bytes

@@ -104,6 +104,26 @@ impl<'a> TypeBuilder<'a> {
         types
     }
 
+    /// Returns whether the shape is a struct whose fields are all scalars, enums or arrays of those:
+    /// what `application/x-www-form-urlencoded` can carry.
+    pub fn is_flat_struct(&self, shape: &Shape) -> bool {
+        let Ty::Named(id) = shape.ty else { return false };
+        let Some(Some(NamedType { kind: TypeKind::Struct { fields, additional: None, .. }, .. })) =
+            self.types.get(id.0)
+        else {
+            return false;
+        };
+        let scalar = |ty: &Ty| match ty {
+            Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean => true,
+            Ty::Named(id) => self.is_enum(*id),
+            _ => false,
+        };
+        fields.iter().all(|field| match &field.shape.ty {
+            Ty::Array(items) => scalar(&items.ty),
+            ty => scalar(ty),
+        })
+    }
+
     /// Returns whether the named type is a string enum, which parses from text.
     pub fn is_enum(&self, id: TypeId) -> bool {
         matches!(self.types.get(id.0), Some(Some(NamedType { kind: TypeKind::Enum { .. }, .. })))
@@ -115,7 +135,7 @@ impl<'a> TypeBuilder<'a> {
         self.types.push(Some(NamedType {
             name,
             description: None,
-            kind: TypeKind::Struct { fields: Vec::new(), deny_unknown: false },
+            kind: TypeKind::Struct { fields: Vec::new(), deny_unknown: false, additional: None },
             pointer: String::new(),
         }));
         id
@@ -206,7 +226,8 @@ impl<'a> TypeBuilder<'a> {
             return match component {
                 Component::Named(id) => {
                     let mut shape = Shape::new(Ty::Named(id));
-                    shape.nullable = self.nullable_unions.contains(&target_pointer);
+                    shape.nullable = self.nullable_unions.contains(&target_pointer)
+                        || self.raw.pointer(&target_pointer).is_some_and(admits_null);
                     shape
                 }
                 Component::Alias { pointer: alias_pointer } => {
@@ -272,16 +293,7 @@ impl<'a> TypeBuilder<'a> {
         } else if non_null.iter().all(|v| v.is_string()) && matches!(declared, None | Some("string")) {
             let id = self.reserve(hint);
             self.by_pointer.insert(pointer.to_owned(), Component::Named(id));
-            let mut variant_names = Namespace::new();
-            let mut seen = BTreeSet::new();
-            let mut variants = Vec::new();
-            for value in non_null {
-                let text = value.as_str().unwrap_or_default();
-                if seen.insert(text.to_owned()) {
-                    variants.push(variant_names.name(text, Case::Pascal));
-                }
-            }
-            let kind = TypeKind::Enum { variants };
+            let kind = string_enum(values);
             self.fill(id, kind, &Value::Object(object.clone()), pointer);
             Shape::new(Ty::Named(id))
         } else {
@@ -322,6 +334,14 @@ impl<'a> TypeBuilder<'a> {
             }
             Some("number") => Ty::Number,
             Some("boolean") => Ty::Boolean,
+            Some("null") => {
+                diagnostics.warn(
+                    &child(pointer, "type"),
+                    Class::Invalid,
+                    "`type: null` is OpenAPI 3.1 syntax; it is read as a schema that admits only `null`",
+                );
+                Ty::Null
+            }
             Some("array") => {
                 let items = match object.get("items") {
                     Some(items) => self.shape(items, &child(pointer, "items"), &format!("{hint}Item"), diagnostics),
@@ -452,15 +472,7 @@ impl<'a> TypeBuilder<'a> {
         if let Some(values) = object.get("enum").and_then(Value::as_array)
             && !object.contains_key("properties")
         {
-            let mut variant_names = Namespace::new();
-            let mut seen = BTreeSet::new();
-            let variants = values
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|text| seen.insert(text.to_string()))
-                .map(|text| variant_names.name(text, Case::Pascal))
-                .collect();
-            return TypeKind::Enum { variants };
+            return string_enum(values);
         }
         let mut properties: IndexMap<String, (Value, String)> = IndexMap::new();
         let mut required: BTreeSet<String> = BTreeSet::new();
@@ -482,15 +494,39 @@ impl<'a> TypeBuilder<'a> {
             let name = field_names.name(&wire, Case::Snake);
             let field_hint = format!("{hint}{}", to_ident(&wire, Case::Pascal));
             let shape = self.shape(&property, &property_pointer, &field_hint, diagnostics);
+            let flag = |key: &str| property.get(key).and_then(Value::as_bool).unwrap_or(false);
+            // One type serves requests and responses, so a property present in only one direction is optional.
+            let one_way = if flag("readOnly") {
+                Some("Read-only: responses carry it, requests leave it out.")
+            } else if flag("writeOnly") {
+                Some("Write-only: requests carry it, responses leave it out.")
+            } else {
+                None
+            };
+            let description = match (description(&property), one_way) {
+                (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
+                (text, note) => text.or(note.map(str::to_owned)),
+            };
             fields.push(Field {
-                description: description(&property),
-                required: required.contains(&wire),
+                description,
+                required: required.contains(&wire) && one_way.is_none(),
                 name,
                 shape,
                 boxed: false,
             });
         }
-        TypeKind::Struct { fields, deny_unknown }
+        let additional = match object.get("additionalProperties") {
+            Some(Value::Object(schema)) if !schema.is_empty() => {
+                let schema = Value::Object(schema.clone());
+                let shape =
+                    self.shape(&schema, &child(pointer, "additionalProperties"), &format!("{hint}Value"), diagnostics);
+                Some(shape)
+            }
+            Some(Value::Bool(true)) | Some(Value::Object(_)) => Some(Shape::new(Ty::Any)),
+            _ => None,
+        };
+        let additional = additional.map(|shape| (field_names.name("additional_properties", Case::Snake), shape));
+        TypeKind::Struct { fields, deny_unknown, additional }
     }
 
     /// Gathers properties of an object schema and of every `allOf` member, following references.
@@ -585,6 +621,26 @@ impl<'a> TypeBuilder<'a> {
             *deny_unknown = object.get("additionalProperties") == Some(&Value::Bool(false));
         }
     }
+}
+
+/// Builds a string enum: one variant per distinct value, then a catch-all for values added after generation.
+fn string_enum(values: &[Value]) -> TypeKind {
+    let mut names = Namespace::new();
+    let mut seen = BTreeSet::new();
+    let variants: Vec<_> = values
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|text| seen.insert(text.to_string()))
+        .map(|text| names.name(text, Case::Pascal))
+        .collect();
+    let other = names.name("Other", Case::Pascal);
+    TypeKind::Enum { variants, other }
+}
+
+/// Returns whether a schema admits `null`: `nullable: true`, or `null` among its `enum` values.
+fn admits_null(schema: &Value) -> bool {
+    schema.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+        || schema.get("enum").and_then(Value::as_array).is_some_and(|values| values.iter().any(Value::is_null))
 }
 
 const KNOWN_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];

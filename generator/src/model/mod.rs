@@ -32,15 +32,25 @@ impl Api {
         &self.types[id.0]
     }
 
+    /// Returns whether any request body is a form.
+    pub fn uses_forms(&self) -> bool {
+        self.operations.iter().any(|operation| {
+            operation.body.as_ref().is_some_and(|body| matches!(body.content.kind, ContentKind::Form(_)))
+        })
+    }
+
     /// Returns whether `predicate` holds for any shape of the API: fields, aliases, parameters and bodies.
     pub fn any_shape(&self, predicate: impl Fn(&Shape) -> bool) -> bool {
         let in_types = self.types.iter().any(|ty| match &ty.kind {
-            TypeKind::Struct { fields, .. } => fields.iter().any(|field| field.shape.any(&predicate)),
+            TypeKind::Struct { fields, additional, .. } => {
+                fields.iter().any(|field| field.shape.any(&predicate))
+                    || additional.as_ref().is_some_and(|(_, shape)| shape.any(&predicate))
+            }
             TypeKind::Alias(shape) => shape.any(&predicate),
             TypeKind::Union { variants, .. } => variants.iter().any(|variant| variant.shape.any(&predicate)),
             TypeKind::Enum { .. } => false,
         });
-        let json = |content: &Content| matches!(&content.kind, ContentKind::Json(shape) if shape.any(&predicate));
+        let json = |content: &Content| matches!(&content.kind, ContentKind::Json(shape) | ContentKind::Form(shape) if shape.any(&predicate));
         let in_operations = self.operations.iter().any(|operation| {
             operation.parameters.iter().any(|parameter| parameter.shape.any(&predicate))
                 || operation.body.as_ref().is_some_and(|body| json(&body.content))
@@ -270,6 +280,8 @@ pub struct Content {
 pub enum ContentKind {
     /// JSON decoded into the shape.
     Json(Shape),
+    /// `application/x-www-form-urlencoded` decoded into the shape, a struct of scalars and arrays of scalars.
+    Form(Shape),
     /// Text taken as a `String`.
     Text,
     /// Raw bytes.
@@ -299,4 +311,24 @@ pub struct Response {
     pub variant: Name,
     pub description: String,
     pub content: Option<Content>,
+    /// Typed response headers, in document order.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// A header of a response.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// Field of the response variant; the wire name is the header name.
+    pub name: Name,
+    pub required: bool,
+    pub description: Option<String>,
+    /// A scalar shape: headers carry text.
+    pub shape: Shape,
+}
+
+impl Response {
+    /// Returns whether the variant is a struct variant: it carries the status (ranges and `default`) or headers.
+    pub fn has_fields(&self) -> bool {
+        !matches!(self.status, StatusMatch::Code(_)) || !self.headers.is_empty()
+    }
 }

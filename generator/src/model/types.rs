@@ -22,9 +22,16 @@ pub enum TypeKind {
         fields: Vec<Field>,
         /// `additionalProperties: false`: unknown fields are rejected.
         deny_unknown: bool,
+        /// `additionalProperties` with a schema (or `true`): a flattened map of the properties not named.
+        additional: Option<(Name, Shape)>,
     },
     /// A string enum; each variant's wire name is the value.
-    Enum { variants: Vec<Name> },
+    Enum {
+        variants: Vec<Name>,
+        /// The catch-all variant that keeps a value the document does not list, so a client can
+        /// decode values a server added later; the server rejects it in validation.
+        other: Name,
+    },
     /// Another name for a shape, emitted as a type alias.
     Alias(Shape),
     /// `oneOf`/`anyOf`: one of several shapes, tried in order unless a discriminator property picks one.

@@ -19,14 +19,18 @@ pub enum ClientError {
     InvalidUrl { url: String, message: String },
     /// The request body could not be encoded.
     #[error("failed to encode the request body: {0}")]
-    Encode(#[source] serde_json::Error),
+    Encode(String),
     /// The request could not be sent or the response could not be read.
     #[error("request failed: {0}")]
     Transport(#[source] reqwest::Error),
     /// A documented status came with a body that does not match its schema.
     #[error("failed to decode the body of a {status} response: {message}")]
     Decode { status: u16, message: String, body: Vec<u8> },
-    /// The server answered with a status the operation does not document.
+    /// The request breaks the schema; it was not sent. Switch the check off with
+    /// [`ClientBuilder::validate_requests`].
+    #[error("invalid request: {}", crate::describe(.0))]
+    InvalidRequest(Vec<crate::Violation>),
+    /// The server responded with a status the operation does not document.
     #[error("unexpected response status {status}")]
     UnexpectedStatus { status: u16, headers: reqwest::header::HeaderMap, body: Vec<u8> },
 }
@@ -62,11 +66,16 @@ pub struct Client {
     pub(crate) http: reqwest::Client,
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
+    validate_requests: bool,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base_urls", &self.base_urls).field("token_source", &self.token_source.is_some()).finish()
+        f.debug_struct("Client")
+            .field("base_urls", &self.base_urls)
+            .field("token_source", &self.token_source.is_some())
+            .field("validate_requests", &self.validate_requests)
+            .finish()
     }
 }
 
@@ -89,6 +98,15 @@ impl Client {
         reqwest::Url::parse(&text).map_err(|error| ClientError::InvalidUrl { url: text, message: error.to_string() })
     }
 
+    /// Returns the violations of a request, or none when request validation is off.
+    pub(crate) fn check(&self, violations: impl FnOnce() -> Vec<crate::Violation>) -> Result<(), ClientError> {
+        if !self.validate_requests {
+            return Ok(());
+        }
+        let violations = violations();
+        if violations.is_empty() { Ok(()) } else { Err(ClientError::InvalidRequest(violations)) }
+    }
+
     pub(crate) async fn token(&self, schemes: &[SecurityScheme]) -> Option<String> {
         match &self.token_source {
             Some(source) => source.token(schemes).await,
@@ -103,6 +121,7 @@ pub struct ClientBuilder {
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     timeout: Duration,
+    validate_requests: bool,
 }
 
 impl Default for ClientBuilder {
@@ -118,6 +137,7 @@ impl ClientBuilder {
             base_urls: Server::ALL.iter().map(|server| server.url().to_owned()).collect(),
             token_source: None,
             timeout: Duration::from_secs(30),
+            validate_requests: true,
         }
     }
 
@@ -145,6 +165,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Checks each request against the schema before sending it (on unless set), and returns
+    /// [`ClientError::InvalidRequest`] instead of sending one that breaks it.
+    pub fn validate_requests(mut self, validate: bool) -> Self {
+        self.validate_requests = validate;
+        self
+    }
+
     pub fn build(self) -> Client {
         let timeout = self.timeout;
         let http = self.http.unwrap_or_else(|| {
@@ -153,16 +180,47 @@ impl ClientBuilder {
                 reqwest::Client::new()
             })
         });
-        Client { http, base_urls: self.base_urls, token_source: self.token_source }
+        Client {
+            http,
+            base_urls: self.base_urls,
+            token_source: self.token_source,
+            validate_requests: self.validate_requests,
+        }
     }
 }
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved characters.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Percent-encodes a path parameter as one segment, so `/` or `%` in a value never changes the route.
+/// Percent-encodes a cookie value.
 pub(crate) fn segment(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// Percent-encodes a path parameter as one segment, so `/` or `%` in a value never changes the route.
+///
+/// `.` and `..` are rejected: URL parsers remove them as dot segments even when percent-encoded, so the
+/// request would reach another path.
+pub(crate) fn path_segment(value: &str, name: &str) -> Result<String, ClientError> {
+    if value == "." || value == ".." {
+        let violation = crate::Violation::new(crate::Location::Path(name.to_owned()), format!("`{value}` cannot be sent as a path segment"));
+        return Err(ClientError::InvalidRequest(vec![violation]));
+    }
+    Ok(segment(value))
+}
+
+/// Encodes a query name or value as `application/x-www-form-urlencoded` does: a space becomes `+`.
+pub(crate) fn query_text(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Sets the query string from pairs whose values are already encoded with [`query_text`].
+pub(crate) fn set_query(url: &mut reqwest::Url, pairs: &[(&str, String)]) {
+    if pairs.is_empty() {
+        return;
+    }
+    let query: Vec<String> = pairs.iter().map(|(name, value)| format!("{}={value}", query_text(name))).collect();
+    url.set_query(Some(&query.join("&")));
 }
 
 /// Sends a request and reads the whole response.
@@ -182,6 +240,27 @@ pub(crate) fn decode_text(status: u16, body: &[u8]) -> Result<String, ClientErro
     String::from_utf8(body.to_vec()).map_err(|error| ClientError::Decode { status, message: error.to_string(), body: body.to_vec() })
 }
 
+/// Parses a response header; a value that does not parse is a decode error.
+pub(crate) fn response_header<T: std::str::FromStr>(status: u16, headers: &reqwest::header::HeaderMap, name: &str) -> Result<Option<T>, ClientError>
+where
+    T::Err: fmt::Display,
+{
+    let Some(value) = headers.get(name) else { return Ok(None) };
+    let decode_error = |message: String| ClientError::Decode { status, message, body: Vec::new() };
+    let text = value.to_str().map_err(|_| decode_error(format!("header `{name}` is not visible ASCII text")))?;
+    text.parse::<T>().map(Some).map_err(|error| decode_error(format!("header `{name}` has an invalid value `{text}`: {error}")))
+}
+
+/// Turns a missing required header into a decode error.
+pub(crate) fn required_header<T>(value: Option<T>, status: u16, name: &str) -> Result<T, ClientError> {
+    value.ok_or_else(|| ClientError::Decode { status, message: format!("required header `{name}` is missing"), body: Vec::new() })
+}
+
 pub(crate) fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, ClientError> {
-    serde_json::to_vec(body).map_err(ClientError::Encode)
+    serde_json::to_vec(body).map_err(|error| ClientError::Encode(error.to_string()))
+}
+
+/// Encodes a form body; arrays become repeated keys.
+pub(crate) fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, ClientError> {
+    serde_html_form::to_string(body).map(String::into_bytes).map_err(|error| ClientError::Encode(error.to_string()))
 }

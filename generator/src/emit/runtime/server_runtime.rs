@@ -312,6 +312,19 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, byt
     Ok(Ok(Some(value)))
 }
 
+/// Decodes an `application/x-www-form-urlencoded` body; repeated keys fill arrays.
+pub(crate) fn form_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes, required: bool) -> Result<Result<Option<T>, Violation>, Rejection> {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    if bytes.is_empty() {
+        return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
+    }
+    match media_type(headers) {
+        Some(media) if media == FORM => {}
+        _ => return Err(Rejection::UnsupportedMediaType { expected: FORM }),
+    }
+    Ok(serde_html_form::from_bytes::<T>(bytes).map(Some).map_err(|error| Violation::new(Location::Body(String::new()), error.to_string())))
+}
+
 /// Takes a text body as a string.
 pub(crate) fn text_body(headers: &HeaderMap, bytes: &Bytes, required: bool, expected: &'static str) -> Result<Result<Option<String>, Violation>, Rejection> {
     if bytes.is_empty() {
@@ -379,6 +392,16 @@ pub(crate) fn text_response(status: StatusCode, body: String, media_type: &'stat
 
 pub(crate) fn bytes_response(status: StatusCode, body: Vec<u8>, media_type: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body).into_response()
+}
+
+/// Sets a response header; a value that is not valid header text is logged and left out.
+pub(crate) fn set_header(response: &mut Response, name: &'static str, value: String) {
+    match HeaderValue::from_str(&value) {
+        Ok(value) => {
+            response.headers_mut().insert(name, value);
+        }
+        Err(_) => tracing::error!(header = name, "the implementation returned a header value that is not valid header text"),
+    }
 }
 
 pub(crate) fn empty_response(status: StatusCode) -> Response {

@@ -1,0 +1,109 @@
+//! Raw `application/octet-stream` bodies: bytes that are not UTF-8 travel unchanged in requests and
+//! responses, with that content type.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use fx_behaviour::{CannedResponse, lock, serve, serve_recorder};
+use fx_g30_client::{Client, G30Api, GetBlobRequest, GetBlobResponse, PutBlobRequest, PutBlobResponse, Server};
+
+/// Bytes that are not valid UTF-8 and end with a newline.
+const NOT_UTF8: [u8; 5] = [0x00, 0xFF, 0xFE, 0x80, 0x0A];
+
+/// Stores blobs by id. `getBlob` of an unknown id panics, because the document has no 404 and no test reads
+/// an unknown id.
+#[derive(Clone, Default)]
+struct Blobs {
+    stored: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+}
+
+impl G30Api for Blobs {
+    type Error = Infallible;
+
+    async fn put_blob(&self, request: PutBlobRequest) -> Result<PutBlobResponse, Infallible> {
+        lock(&self.stored).insert(request.id, request.body);
+        Ok(PutBlobResponse::NoContent)
+    }
+
+    async fn get_blob(&self, request: GetBlobRequest) -> Result<GetBlobResponse, Infallible> {
+        let body = lock(&self.stored).get(&request.id).cloned().expect("the test reads a blob it did not store");
+        Ok(GetBlobResponse::Ok(body))
+    }
+}
+
+async fn serve_blobs() -> (String, Blobs) {
+    let blobs = Blobs::default();
+    let url = serve(fx_g30_server::router(blobs.clone())).await;
+    (url, blobs)
+}
+
+fn client(url: &str) -> Client {
+    Client::builder().server_url(Server::Default, url).build()
+}
+
+#[tokio::test]
+async fn client_sends_raw_octet_stream() {
+    let (url, recorder) = serve_recorder(CannedResponse::empty(204)).await;
+
+    let request = PutBlobRequest { id: "b1".to_owned(), body: NOT_UTF8.to_vec() };
+    let response = client(&url).put_blob(request).await.expect("the call failed");
+
+    assert_eq!(response, PutBlobResponse::NoContent);
+    let sent = recorder.single();
+    assert_eq!(sent.body, NOT_UTF8);
+    assert_eq!(sent.header("content-type"), Some("application/octet-stream"));
+}
+
+#[tokio::test]
+async fn server_passes_raw_bytes() {
+    let (url, blobs) = serve_blobs().await;
+
+    let response = reqwest::Client::new()
+        .put(format!("{url}/blobs/b1"))
+        .header("content-type", "application/octet-stream")
+        .body(NOT_UTF8.to_vec())
+        .send()
+        .await
+        .expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 204);
+    assert_eq!(lock(&blobs.stored).get("b1"), Some(&NOT_UTF8.to_vec()));
+}
+
+#[tokio::test]
+async fn server_returns_raw_bytes() {
+    let (url, blobs) = serve_blobs().await;
+    lock(&blobs.stored).insert("b1".to_owned(), NOT_UTF8.to_vec());
+
+    let response = reqwest::get(format!("{url}/blobs/b1")).await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 200);
+    let content_type = response.headers().get("content-type").map(|value| value.as_bytes().to_vec());
+    assert_eq!(content_type.as_deref(), Some(&b"application/octet-stream"[..]));
+    assert_eq!(response.bytes().await.expect("failed to read the body").to_vec(), NOT_UTF8);
+}
+
+#[tokio::test]
+async fn client_reads_raw_bytes() {
+    let (url, _recorder) = serve_recorder(CannedResponse::new(200, Some("application/octet-stream"), NOT_UTF8)).await;
+
+    let response = client(&url).get_blob(GetBlobRequest { id: "b1".to_owned() }).await.expect("the call failed");
+
+    assert_eq!(response, GetBlobResponse::Ok(NOT_UTF8.to_vec()));
+}
+
+#[tokio::test]
+async fn bytes_round_trip_through_client() {
+    let (url, _blobs) = serve_blobs().await;
+    let client = client(&url);
+    let every_byte: Vec<u8> = (0..=255).collect();
+
+    client.put_blob(PutBlobRequest { id: "b1".to_owned(), body: NOT_UTF8.to_vec() }).await.expect("put failed");
+    client.put_blob(PutBlobRequest { id: "b2".to_owned(), body: every_byte.clone() }).await.expect("put failed");
+    let first = client.get_blob(GetBlobRequest { id: "b1".to_owned() }).await.expect("get failed");
+    let second = client.get_blob(GetBlobRequest { id: "b2".to_owned() }).await.expect("get failed");
+
+    assert_eq!(first, GetBlobResponse::Ok(NOT_UTF8.to_vec()));
+    assert_eq!(second, GetBlobResponse::Ok(every_byte));
+}
