@@ -4,6 +4,7 @@
 //! [`generate`] runs the phases in order and stops after the first phase that
 //! recorded an error: load, lower, emit, render.
 
+mod bundle;
 pub mod diagnostics;
 mod emit;
 mod load;
@@ -111,22 +112,29 @@ fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
 
 /// Generates the crates for the document at `spec`.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Failure> {
-    run(config, |diagnostics| load::read(spec, diagnostics))
+    let base = spec.parent().map(Path::to_path_buf).unwrap_or_default();
+    run(config, &base, |diagnostics| load::read(spec, diagnostics))
 }
 
 /// Generates the crates for a document given as YAML or JSON text.
+///
+/// References to other files are read relative to the current directory.
 pub fn generate_from_str(text: &str, config: &Config) -> Result<Generated, Failure> {
-    run(config, |diagnostics| load::parse(text, diagnostics))
+    run(config, Path::new("."), |diagnostics| load::parse(text, diagnostics))
 }
 
 /// Reads the document with `read`, then runs the remaining phases.
 fn run(
     config: &Config,
+    base: &Path,
     read: impl FnOnce(&mut Diagnostics) -> Option<serde_json::Value>,
 ) -> Result<Generated, Failure> {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
-    let raw = read(&mut diagnostics);
+    let mut raw = read(&mut diagnostics);
+    if let Some(raw) = raw.as_mut() {
+        bundle::bundle(raw, base, &mut diagnostics);
+    }
     let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
     let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;
     generate_value(raw, config, diagnostics, &mut timings)

@@ -529,9 +529,8 @@ impl AuthApi for Api {
             Err(ServiceError::Auth(AuthError::TooManyMails { .. })) => {
                 Ok(Response::TooManyRequests(error_body(429, "Last password forgot call was too recent", None)))
             }
-            // NOTE: the operation documents no 401, so an invalid token gets 403.
             Err(ServiceError::Auth(AuthError::InvalidToken)) => {
-                Ok(Response::Forbidden(error_body(403, "Invalid or expired access token", None)))
+                Ok(Response::Unauthorized(error_body(401, "Invalid or expired access token", None)))
             }
             Err(ServiceError::Auth(error)) => {
                 Err(ApiError::Undocumented { operation: generated::PostForgotPasswordRequest::OPERATION_ID, error })

@@ -549,7 +549,7 @@ async fn post_forgot_password_mails_link() {
         harness.client.post_forgot_password(request(&access, &format!("a@{FORBIDDEN_DOMAIN}"))).await.unwrap();
     assert_eq!(expect!(blocked, PostForgotPasswordResponse::Forbidden).message, "Forbidden email provider");
     let invalid = harness.client.post_forgot_password(request("not-a-token", EMAIL)).await.unwrap();
-    assert!(matches!(invalid, PostForgotPasswordResponse::Forbidden(_)), "{invalid:?}");
+    assert!(matches!(invalid, PostForgotPasswordResponse::Unauthorized(_)), "{invalid:?}");
 }
 
 #[tokio::test]

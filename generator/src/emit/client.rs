@@ -87,19 +87,24 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         let ident = parameter.name.ident();
         let wire = &parameter.name.wire;
         let push = match &parameter.shape.ty {
-            Ty::Array(items) if parameter.explode => {
+            Ty::Array(items) if parameter.delimiter.is_none() => {
                 let text = text_of(&items.ty, quote! { item });
                 quote! { for item in value { query.push((#wire, runtime::query_text(&#text))); } }
             }
             Ty::Array(items) => {
-                // The separating commas stay literal; a comma inside an item is percent-encoded.
-                // NOTE: the generated server splits on commas after decoding, so it cannot tell the two apart.
+                // The delimiter stays literal (a space as `%20`); the same character inside an item is percent-encoded.
+                // NOTE: the generated server splits after decoding, so it cannot tell the two apart.
+                let delimiter = match parameter.delimiter {
+                    Some(' ') => "%20".to_owned(),
+                    Some(delimiter) => delimiter.to_string(),
+                    None => ",".to_owned(),
+                };
                 let text = text_of(&items.ty, quote! { item });
                 quote! {
                     if !value.is_empty() {
                         let joined: ::std::vec::Vec<::std::string::String> =
                             value.iter().map(|item| runtime::query_text(&#text)).collect();
-                        query.push((#wire, joined.join(",")));
+                        query.push((#wire, joined.join(#delimiter)));
                     }
                 }
             }

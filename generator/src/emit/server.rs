@@ -343,8 +343,11 @@ fn extract_parameter(api: &Api, path: &str, parameter: &Parameter) -> TokenStrea
     let (extraction, location) = match (&parameter.location, &parameter.shape.ty) {
         (ParamLocation::Query, Ty::Array(items)) => {
             let item = base_type(api, &items.ty);
-            let explode = parameter.explode;
-            (quote! { runtime::query_array::<#item>(&query, #wire, #required, #explode) }, quote! { Query })
+            let delimiter = match parameter.delimiter {
+                Some(delimiter) => quote! { ::std::option::Option::Some(#delimiter) },
+                None => quote! { ::std::option::Option::None },
+            };
+            (quote! { runtime::query_array::<#item>(&query, #wire, #required, #delimiter) }, quote! { Query })
         }
         (location, ty) => {
             let ty = base_type(api, ty);

@@ -1,10 +1,10 @@
 //! Named types: structs, string enums and aliases.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::docs::doc;
-use crate::model::{Api, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeKind, Variant};
+use crate::model::{Api, DefaultValue, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeKind, Variant};
 
 /// The `types.rs` module of the api crate.
 pub fn types(api: &Api) -> TokenStream {
@@ -32,7 +32,8 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
                     pub #ident: ::std::collections::BTreeMap<::std::string::String, #values>
                 }
             });
-            let fields = fields.iter().map(|field| struct_field(api, field)).chain(additional);
+            let defaults = default_functions(api, &ty.name.rust, fields);
+            let fields = fields.iter().map(|field| struct_field(api, &ty.name.rust, field)).chain(additional);
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -40,6 +41,8 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
                 pub struct #name {
                     #(#fields,)*
                 }
+
+                #defaults
             }
         }
         TypeKind::Enum { variants, other } => string_enum(&name, &docs, variants, other),
@@ -122,7 +125,59 @@ fn union(
     }
 }
 
-fn struct_field(api: &Api, field: &Field) -> TokenStream {
+/// The name of the function that returns a field's default, for `#[serde(default = "...")]`.
+fn default_function(struct_name: &str, field: &Field) -> proc_macro2::Ident {
+    use heck::ToSnakeCase;
+    format_ident!("default_{}_{}", struct_name.to_snake_case(), field.name.base().trim_end_matches('_'))
+}
+
+/// A function returning the default of each field that has one.
+fn default_functions(api: &Api, struct_name: &str, fields: &[Field]) -> TokenStream {
+    let functions = fields.iter().filter_map(|field| {
+        let value = field.default.as_ref()?;
+        let function = default_function(struct_name, field);
+        let ty = base_type(api, &field.shape.ty);
+        let literal = match value {
+            DefaultValue::Text(text) => quote! { #text.to_owned() },
+            DefaultValue::Integer(integer) => {
+                let literal = match field.shape.ty {
+                    Ty::Integer(IntType::I32) => proc_macro2::Literal::i32_suffixed(*integer as i32),
+                    Ty::Integer(IntType::U32) => proc_macro2::Literal::u32_suffixed(*integer as u32),
+                    Ty::Integer(IntType::U64) => proc_macro2::Literal::u64_suffixed(*integer as u64),
+                    _ => proc_macro2::Literal::i64_suffixed(*integer as i64),
+                };
+                quote! { #literal }
+            }
+            DefaultValue::Number(number) => {
+                let literal = proc_macro2::Literal::f64_suffixed(*number);
+                quote! { #literal }
+            }
+            DefaultValue::Boolean(flag) => quote! { #flag },
+            DefaultValue::Variant(variant) => {
+                let variant = variant.ident();
+                quote! { #ty::#variant }
+            }
+        };
+        let ty = if field.boxed {
+            quote! { ::std::boxed::Box<#ty> }
+        } else {
+            ty
+        };
+        let literal = if field.boxed {
+            quote! { ::std::boxed::Box::new(#literal) }
+        } else {
+            literal
+        };
+        Some(quote! {
+            fn #function() -> #ty {
+                #literal
+            }
+        })
+    });
+    quote! { #(#functions)* }
+}
+
+fn struct_field(api: &Api, struct_name: &str, field: &Field) -> TokenStream {
     let name = field.name.ident();
     let wire = &field.name.wire;
     let docs = doc(&[field.description.as_deref()]);
@@ -132,6 +187,10 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     }
     let rename = (field.name.base() != wire).then(|| quote! { #[serde(rename = #wire)] });
     let (ty, attributes) = match (field.required, field.shape.nullable) {
+        (true, false) if field.default.is_some() => {
+            let function = default_function(struct_name, field).to_string();
+            (inner, quote! { #[serde(default = #function)] })
+        }
         (true, false) => (inner, quote! {}),
         (true, true) => (
             quote! { ::std::option::Option<#inner> },

@@ -239,14 +239,19 @@ fn parameters(
             _ => data.required,
         };
         // OpenAPI defaults `explode` to true for the `form` style and to false for the others.
-        let explode = data.explode.unwrap_or(location == ParamLocation::Query || location == ParamLocation::Cookie);
+        let delimiter = match resolved {
+            openapiv3::Parameter::Query { style: openapiv3::QueryStyle::SpaceDelimited, .. } => Some(' '),
+            openapiv3::Parameter::Query { style: openapiv3::QueryStyle::PipeDelimited, .. } => Some('|'),
+            _ if data.explode.unwrap_or(location == ParamLocation::Query || location == ParamLocation::Cookie) => None,
+            _ => Some(','),
+        };
         out.push(Parameter {
             name: field_names.name(&wire, Case::Snake),
             location,
             required,
             description: data.description.clone(),
             shape,
-            explode,
+            delimiter,
         });
     }
 
@@ -279,7 +284,7 @@ fn parameters(
             required: true,
             description: None,
             shape: Shape::new(Ty::String(crate::model::StringFormat::Plain)),
-            explode: false,
+            delimiter: None,
         });
     }
     out
@@ -294,8 +299,16 @@ fn check_style(
     shape: Shape,
     diagnostics: &mut Diagnostics,
 ) -> Shape {
+    let is_array = matches!(shape.ty, Ty::Array(_));
     let (simple, in_query) = match parameter {
-        openapiv3::Parameter::Query { style, .. } => (matches!(style, openapiv3::QueryStyle::Form), true),
+        openapiv3::Parameter::Query { style, .. } => (
+            match style {
+                openapiv3::QueryStyle::Form => true,
+                openapiv3::QueryStyle::SpaceDelimited | openapiv3::QueryStyle::PipeDelimited => is_array,
+                openapiv3::QueryStyle::DeepObject => false,
+            },
+            true,
+        ),
         openapiv3::Parameter::Path { style, .. } => (matches!(style, openapiv3::PathStyle::Simple), false),
         openapiv3::Parameter::Header { .. } | openapiv3::Parameter::Cookie { .. } => (true, false),
     };

@@ -124,6 +124,53 @@ impl<'a> TypeBuilder<'a> {
         })
     }
 
+    /// Converts a `default` into a literal of the field's type; a value of another type is ignored with a warning.
+    fn default_value(
+        &self,
+        value: &Value,
+        shape: &Shape,
+        pointer: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<crate::model::DefaultValue> {
+        use crate::model::DefaultValue;
+        // Defaults of other types (objects, arrays, dates, unions) are left to the caller.
+        let literal = match &shape.ty {
+            Ty::String(format) => format.is_text(),
+            Ty::Integer(_) | Ty::Number | Ty::Boolean => true,
+            Ty::Named(id) => self.is_enum(*id),
+            Ty::Array(_) | Ty::Map(_) | Ty::Any | Ty::Null => false,
+        };
+        if !literal {
+            return None;
+        }
+        let converted = match (&shape.ty, value) {
+            (Ty::String(format), Value::String(text)) if format.is_text() => Some(DefaultValue::Text(text.clone())),
+            (Ty::Integer(int), Value::Number(number)) => number
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| number.as_u64().map(i128::from))
+                .filter(|value| integer_fits(*int, *value))
+                .map(DefaultValue::Integer),
+            (Ty::Number, Value::Number(number)) => number.as_f64().map(DefaultValue::Number),
+            (Ty::Boolean, Value::Bool(flag)) => Some(DefaultValue::Boolean(*flag)),
+            (Ty::Named(id), Value::String(text)) => match self.types.get(id.0) {
+                Some(Some(NamedType { kind: TypeKind::Enum { variants, .. }, .. })) => {
+                    variants.iter().find(|variant| variant.wire == *text).cloned().map(DefaultValue::Variant)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if converted.is_none() {
+            diagnostics.warn(
+                &child(pointer, "default"),
+                Class::Invalid,
+                format!("default {value} does not match the schema's type; the field has no default"),
+            );
+        }
+        converted
+    }
+
     /// Returns whether the named type is a string enum, which parses from text.
     pub fn is_enum(&self, id: TypeId) -> bool {
         matches!(self.types.get(id.0), Some(Some(NamedType { kind: TypeKind::Enum { .. }, .. })))
@@ -507,9 +554,18 @@ impl<'a> TypeBuilder<'a> {
                 (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
                 (text, note) => text.or(note.map(str::to_owned)),
             };
+            let required = required.contains(&wire) && one_way.is_none();
+            let default = if required || shape.nullable {
+                None
+            } else {
+                property
+                    .get("default")
+                    .and_then(|value| self.default_value(value, &shape, &property_pointer, diagnostics))
+            };
             fields.push(Field {
                 description,
-                required: required.contains(&wire) && one_way.is_none(),
+                required: required || default.is_some(),
+                default,
                 name,
                 shape,
                 boxed: false,
@@ -635,6 +691,15 @@ fn string_enum(values: &[Value]) -> TypeKind {
         .collect();
     let other = names.name("Other", Case::Pascal);
     TypeKind::Enum { variants, other }
+}
+
+fn integer_fits(int: IntType, value: i128) -> bool {
+    match int {
+        IntType::I32 => i32::try_from(value).is_ok(),
+        IntType::I64 => i64::try_from(value).is_ok(),
+        IntType::U32 => u32::try_from(value).is_ok(),
+        IntType::U64 => u64::try_from(value).is_ok(),
+    }
 }
 
 /// Returns whether a schema admits `null`: `nullable: true`, or `null` among its `enum` values.

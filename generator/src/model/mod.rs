@@ -7,7 +7,7 @@
 
 mod types;
 
-pub use types::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind, Variant};
+pub use types::{Checks, DefaultValue, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind, Variant};
 
 use crate::naming::Name;
 
@@ -263,8 +263,9 @@ pub struct Parameter {
     pub required: bool,
     pub description: Option<String>,
     pub shape: Shape,
-    /// For arrays in the query: one `name=value` pair per item (`true`) or one pair with the items joined by commas.
-    pub explode: bool,
+    /// For arrays in the query: `None` for one `name=value` pair per item (`explode: true`), or the
+    /// character that joins the items in one pair: `,` (`form`), ` ` (`spaceDelimited`) or `|` (`pipeDelimited`).
+    pub delimiter: Option<char>,
 }
 
 /// The body of a request or response for one media type.

@@ -59,9 +59,23 @@ pub struct Field {
     pub name: Name,
     pub description: Option<String>,
     pub shape: Shape,
+    /// Whether the field is always present in Rust: required by the schema, or optional with a `default`.
     pub required: bool,
+    /// The value an absent field takes; such a field is not an `Option`.
+    pub default: Option<DefaultValue>,
     /// Set on the edges that close a cycle of named types, so the struct has a finite size.
     pub boxed: bool,
+}
+
+/// A schema `default` that matches the field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Text(String),
+    Integer(i128),
+    Number(f64),
+    Boolean(bool),
+    /// A variant of a string enum.
+    Variant(Name),
 }
 
 /// The type of a value together with the constraints it must meet.

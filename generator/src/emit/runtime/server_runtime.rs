@@ -192,13 +192,13 @@ where
     }
 }
 
-/// Takes an array query parameter in `form` style: one key per item when `explode` is set, else one key
-/// whose value lists the items separated by commas.
+/// Takes an array query parameter: one key per item when `delimiter` is `None` (`form`, `explode: true`),
+/// else one key whose decoded value lists the items separated by `delimiter`.
 pub(crate) fn query_array<T: FromStr>(
     pairs: &[(String, String)],
     name: &str,
     required: bool,
-    explode: bool,
+    delimiter: Option<char>,
 ) -> Result<Option<Vec<T>>, Violation>
 where
     T::Err: fmt::Display,
@@ -208,10 +208,13 @@ where
     if raw.is_empty() {
         return if required { Err(missing(location())) } else { Ok(None) };
     }
-    if !explode && raw.len() > 1 {
-        return Err(Violation::new(location(), "must appear at most once, with its items separated by commas"));
-    }
-    let items: Vec<&str> = if explode { raw.iter().map(|value| value.as_str()).collect() } else { raw[0].split(',').collect() };
+    let items: Vec<&str> = match delimiter {
+        None => raw.iter().map(|value| value.as_str()).collect(),
+        Some(_) if raw.len() > 1 => {
+            return Err(Violation::new(location(), "must appear at most once, with its items separated by a delimiter"));
+        }
+        Some(delimiter) => raw[0].split(delimiter).collect(),
+    };
     items.into_iter().map(|value| parse(value, location)).collect::<Result<Vec<T>, _>>().map(Some)
 }
 
@@ -416,5 +419,49 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         text.clone()
     } else {
         "non-text panic payload".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        query_pairs(Some(query)).expect("the test query is UTF-8")
+    }
+
+    #[test]
+    fn query_arrays_follow_their_style() {
+        let exploded: Option<Vec<u32>> = query_array(&pairs("id=1&id=2"), "id", true, None).unwrap();
+        assert_eq!(exploded, Some(vec![1, 2]));
+        let commas: Option<Vec<u32>> = query_array(&pairs("id=1,2,3"), "id", true, Some(',')).unwrap();
+        assert_eq!(commas, Some(vec![1, 2, 3]));
+        let spaces: Option<Vec<String>> = query_array(&pairs("tag=a%20b+c"), "tag", true, Some(' ')).unwrap();
+        assert_eq!(spaces, Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]));
+        let pipes: Option<Vec<String>> = query_array(&pairs("tag=a|b"), "tag", true, Some('|')).unwrap();
+        assert_eq!(pipes, Some(vec!["a".to_owned(), "b".to_owned()]));
+    }
+
+    #[test]
+    fn query_array_rejects_repeats_and_bad_items() {
+        assert!(query_array::<u32>(&pairs("id=1,2&id=3"), "id", true, Some(',')).is_err());
+        assert!(query_array::<u32>(&pairs("id=1,x"), "id", true, Some(',')).is_err());
+        assert!(query_array::<u32>(&pairs(""), "id", true, None).is_err());
+        assert_eq!(query_array::<u32>(&pairs(""), "id", false, None).unwrap(), None);
+    }
+
+    #[test]
+    fn query_pairs_reject_invalid_utf8() {
+        assert!(query_pairs(Some("name=%FF")).is_err());
+        assert_eq!(pairs("a=x+y&b=%2B"), vec![("a".to_owned(), "x y".to_owned()), ("b".to_owned(), "+".to_owned())]);
+    }
+
+    #[test]
+    fn segments_split_on_their_literals() {
+        let parts = split_segment("{lane}-{slot}", "l1-s1").unwrap();
+        assert_eq!(parts, vec![("lane".to_owned(), "l1".to_owned()), ("slot".to_owned(), "s1".to_owned())]);
+        let parts = split_segment("{id}.json", "42.json").unwrap();
+        assert_eq!(parts, vec![("id".to_owned(), "42".to_owned())]);
+        assert_eq!(split_segment("{id}.json", "42.xml"), None);
     }
 }
