@@ -362,7 +362,7 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -486,7 +486,7 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, false) {
+    let body = match runtime::json_body(&parts.headers, &bytes, false, false) {
         Ok(result) => result.map_err(|violation| violations.push(violation)).ok(),
         Err(rejection) => return reject(&shared, rejection),
     };
@@ -591,7 +591,7 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -799,7 +799,7 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -919,7 +919,7 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -1109,7 +1109,7 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, false) {
+    let body = match runtime::json_body(&parts.headers, &bytes, false, false) {
         Ok(result) => result.map_err(|violation| violations.push(violation)).ok(),
         Err(rejection) => return reject(&shared, rejection),
     };
@@ -1288,7 +1288,7 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -1394,7 +1394,7 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -1590,7 +1590,7 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, false) {
+    let body = match runtime::json_body(&parts.headers, &bytes, false, false) {
         Ok(result) => result.map_err(|violation| violations.push(violation)).ok(),
         Err(rejection) => return reject(&shared, rejection),
     };
@@ -1678,7 +1678,7 @@ async fn handle_put_email<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -1804,7 +1804,7 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -1927,7 +1927,7 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -2017,7 +2017,7 @@ async fn handle_update_password_via_otp<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -2116,7 +2116,7 @@ async fn handle_send_password_reset<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -2211,7 +2211,7 @@ async fn handle_validate_password_reset<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -2324,7 +2324,7 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {
@@ -2575,7 +2575,7 @@ async fn handle_login<A: AuthApi + 'static>(
         Ok(bytes) => bytes,
         Err(rejection) => return reject(&shared, rejection),
     };
-    let body = match runtime::json_body(&parts.headers, &bytes, true) {
+    let body = match runtime::json_body(&parts.headers, &bytes, true, true) {
         Ok(result) => {
             result
                 .and_then(|value| {

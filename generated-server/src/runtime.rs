@@ -376,10 +376,13 @@ fn is_json(media_type: &str) -> bool {
         || media_type.ends_with("+json")
 }
 /// Decodes a JSON body; an empty body is `None`, and a missing required body is a violation.
+///
+/// `object` demands a JSON object at the top: serde's derived structs would also take an array of their fields.
 pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     bytes: &Bytes,
     required: bool,
+    object: bool,
 ) -> Result<Result<Option<T>, Violation>, Rejection> {
     if bytes.is_empty() {
         return Ok(
@@ -393,6 +396,12 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
                 expected: "application/json",
             });
         }
+    }
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if object && first.is_some_and(|byte| *byte != b'{') {
+        return Ok(
+            Err(Violation::new(Location::Body(String::new()), "must be a JSON object")),
+        );
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {

@@ -62,6 +62,11 @@ impl Bundler {
                     .map(|(value, file)| (value, Some(file))),
             };
             match resolved {
+                Some((value, _)) if value.get("$ref").is_some() => diagnostics.invalid(
+                    &pointer,
+                    format!("`$ref: {reference}` points to another path item reference, which may loop"),
+                    "reference the path item itself",
+                ),
                 Some((value, file)) => {
                     *item = value;
                     if let Some(file) = file {

@@ -58,6 +58,33 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Checks the names the generated code is built from; returns what is wrong with the first bad one.
+    pub fn check(&self) -> Result<(), String> {
+        for (setting, name) in
+            [("api crate", &self.api_crate), ("server crate", &self.server_crate), ("client crate", &self.client_crate)]
+        {
+            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                return Err(format!(
+                    "invalid {setting} name `{name}`: use ASCII letters, digits, `-` and `_`, starting with a letter"
+                ));
+            }
+        }
+        let trait_name = &self.trait_name;
+        if naming::to_ident(trait_name, naming::Case::Pascal) != *trait_name {
+            return Err(format!(
+                "invalid trait name `{trait_name}`: use an UpperCamelCase Rust identifier such as `PetstoreApi`"
+            ));
+        }
+        if lower::RESERVED_TYPE_NAMES.contains(&trait_name.as_str()) {
+            return Err(format!("invalid trait name `{trait_name}`: the generated crates define an item of that name"));
+        }
+        Ok(())
+    }
+}
+
 /// The files of a successful run and the warnings it recorded.
 #[derive(Debug, Clone)]
 pub struct Generated {
@@ -131,6 +158,10 @@ fn run(
 ) -> Result<Generated, Failure> {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
+    if let Err(message) = config.check() {
+        diagnostics.invalid("", message, "change the setting; the document was not read");
+        return Err(Failure { phase: Phase::Load, diagnostics: diagnostics.into_items(), timings: Timings::default() });
+    }
     let mut raw = read(&mut diagnostics);
     if let Some(raw) = raw.as_mut() {
         bundle::bundle(raw, base, &mut diagnostics);

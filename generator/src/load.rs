@@ -191,6 +191,7 @@ pub fn check_raw(raw: &mut Value, diagnostics: &mut Diagnostics) {
         }
     }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        repair_paths(paths, diagnostics);
         for (path, item) in paths.iter_mut() {
             check_path_item(&child("/paths", path), item, diagnostics);
         }
@@ -200,6 +201,30 @@ pub fn check_raw(raw: &mut Value, diagnostics: &mut Diagnostics) {
     {
         for (name, response) in responses.iter_mut() {
             repair_response(&child("/components/responses", name), response, diagnostics);
+        }
+    }
+}
+
+/// Adds the leading `/` a path must have; the typed model would drop such a path silently.
+fn repair_paths(paths: &mut serde_json::Map<String, Value>, diagnostics: &mut Diagnostics) {
+    let without_slash: Vec<String> = paths.keys().filter(|path| !path.starts_with('/')).cloned().collect();
+    for path in without_slash {
+        let fixed = format!("/{path}");
+        if paths.contains_key(&fixed) {
+            diagnostics.invalid(
+                &child("/paths", &path),
+                format!("path `{path}` does not start with `/`, and `{fixed}` exists too"),
+                "remove one of the two paths",
+            );
+            continue;
+        }
+        diagnostics.warn(
+            &child("/paths", &path),
+            Class::Invalid,
+            format!("path `{path}` does not start with `/`; it is read as `{fixed}`"),
+        );
+        if let Some(item) = paths.remove(&path) {
+            paths.insert(fixed, item);
         }
     }
 }

@@ -31,7 +31,9 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut config = generator::Config::with_prefix(&cli.name, &cli.trait_name, &cli.spec.display().to_string());
+    // The file name alone, so the headers and `--check` do not depend on the working directory.
+    let source_name = cli.spec.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut config = generator::Config::with_prefix(&cli.name, &cli.trait_name, &source_name);
     config.command = "openapi-rust-generator".to_owned();
     config.deny_warnings = cli.deny_warnings;
     let generated = match generator::generate(&cli.spec, &config) {

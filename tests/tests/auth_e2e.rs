@@ -1751,6 +1751,20 @@ async fn malformed_json_gets_400() {
 }
 
 #[tokio::test]
+async fn array_body_gets_400() {
+    let fake = FakeAuth::default();
+    let server = start(&fake).await;
+
+    // serde's derived structs accept an array of their fields; the schema demands an object.
+    let response = post_complete_email_otp(&server.base, "application/json", r#"["123456"]"#).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error = read_error(response).await;
+    assert!(error.message.contains("must be a JSON object"), "unexpected message: {}", error.message);
+    assert!(fake.calls().is_empty(), "the implementation was called");
+}
+
+#[tokio::test]
 async fn text_plain_body_gets_415() {
     let fake = FakeAuth::default();
     let server = start(&fake).await;

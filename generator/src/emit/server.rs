@@ -202,7 +202,10 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         let required = body.required;
         let extraction = match &body.content.kind {
             ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
-            ContentKind::Json(_) => quote! { runtime::json_body(&parts.headers, &bytes, #required) },
+            ContentKind::Json(shape) => {
+                let object = matches!(shape.ty, Ty::Named(id) if matches!(api.ty(id).kind, TypeKind::Struct { .. }));
+                quote! { runtime::json_body(&parts.headers, &bytes, #required, #object) }
+            }
             ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
             ContentKind::Text => {
                 let media = &body.content.media_type;

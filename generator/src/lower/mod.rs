@@ -60,7 +60,7 @@ pub fn lower(loaded: &Loaded, config: &Config, diagnostics: &mut Diagnostics) ->
     let mut servers = servers_of(document.servers.iter().map(|s| (s.url.as_str(), s.description.as_deref())));
     let operations = operation::operations(loaded, &mut types, &security_schemes, &mut servers, diagnostics);
 
-    let types = types.finish();
+    let types = types.finish(diagnostics);
     if diagnostics.has_errors() {
         return None;
     }

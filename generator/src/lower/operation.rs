@@ -73,7 +73,14 @@ pub fn operations(
             let mut lowered =
                 lower_operation(&context, operation, server, &mut method_names, types, schemes, diagnostics);
             let route = crate::model::route(path);
-            if let Some((_, _, first)) =
+            if let Some(problem) = route_problem(path) {
+                diagnostics.warn(
+                    &lowered.pointer,
+                    Class::NotSupported,
+                    format!("{problem}; the server does not route `{path}`"),
+                );
+                lowered.served = false;
+            } else if let Some((_, _, first)) =
                 routes.iter().find(|(known, method, _)| *known == route && *method == lowered.method)
             {
                 diagnostics.warn(
@@ -128,7 +135,8 @@ fn lower_operation(
 ) -> Operation {
     let wire_id = operation.operation_id.clone().unwrap_or_else(|| synthesized_id(context.method, context.path));
     let name = method_names.name(&wire_id, Case::Snake);
-    let pascal = to_ident(name.base(), Case::Pascal);
+    // A keyword such as `self` becomes `Self_`; derived names need the base without that underscore.
+    let pascal = to_ident(name.base(), Case::Pascal).trim_end_matches('_').to_owned();
     let request_type = types.names.derived(&format!("{pascal}Request"), &wire_id);
     let response_type = types.names.derived(&format!("{pascal}Response"), &wire_id);
 
@@ -161,6 +169,24 @@ fn lower_operation(
         served: true,
         pointer: context.pointer.clone(),
     }
+}
+
+/// Finds what axum's router cannot route: unbalanced or empty `{}`, and literal segments starting with
+/// `*` or `:`, which axum rejects when the router is built.
+fn route_problem(path: &str) -> Option<String> {
+    for segment in path.split('/') {
+        let opens = segment.matches('{').count();
+        let closes = segment.matches('}').count();
+        let balanced = opens == closes
+            && segment.split('{').skip(1).all(|piece| piece.split_once('}').is_some_and(|(name, _)| !name.is_empty()));
+        if !balanced {
+            return Some(format!("path segment `{segment}` has unbalanced or empty braces"));
+        }
+        if opens == 0 && (segment.starts_with('*') || segment.starts_with(':')) {
+            return Some(format!("a path segment starting with `{}` is not supported yet", &segment[..1]));
+        }
+    }
+    None
 }
 
 /// Builds an operation name from method and path: `GET /accounts/{id}` becomes `get_accounts_by_id`.

@@ -79,9 +79,7 @@ impl<'a> TypeBuilder<'a> {
                 Component::Named(id) => {
                     let hint = self.types[id.0].as_ref().map(|t| t.name.rust.clone()).unwrap_or_default();
                     let kind = self.named_kind(&schema, &pointer, &hint, diagnostics);
-                    if let Some(entry) = self.types[id.0].as_mut() {
-                        entry.kind = kind;
-                    }
+                    self.fill(id, kind, &schema, &pointer);
                 }
                 Component::Alias { .. } => {
                     let shape = self.alias_shape(&pointer, &to_ident(&name, Case::Pascal), diagnostics);
@@ -98,8 +96,9 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// Returns the finished types, with cycle edges boxed.
-    pub fn finish(self) -> Vec<NamedType> {
+    pub fn finish(self, diagnostics: &mut Diagnostics) -> Vec<NamedType> {
         let mut types: Vec<NamedType> = self.types.into_iter().flatten().collect();
+        break_degenerate_cycles(&mut types, diagnostics);
         box_cycle_edges(&mut types);
         types
     }
@@ -361,6 +360,7 @@ impl<'a> TypeBuilder<'a> {
     ) -> Shape {
         let format = object.get("format").and_then(Value::as_str);
         let mut checks = checks(object);
+        sanity_check(&mut checks, object, pointer, diagnostics);
         let declared = object.get("type").and_then(Value::as_str);
         let lowered = declared.map(str::to_ascii_lowercase);
         if let (Some(declared), Some(lowered)) = (declared, &lowered)
@@ -693,6 +693,50 @@ fn string_enum(values: &[Value]) -> TypeKind {
     TypeKind::Enum { variants, other }
 }
 
+/// Drops constraints the generated code could not check or that no value can meet, with a warning each.
+fn sanity_check(
+    checks: &mut Checks,
+    object: &serde_json::Map<String, Value>,
+    pointer: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    if let Some(pattern) = &checks.pattern
+        && let Err(error) = regress::Regex::new(pattern)
+    {
+        diagnostics.warn(
+            &child(pointer, "pattern"),
+            Class::Invalid,
+            format!("`{pattern}` is not an ECMA-262 regular expression ({error}); the pattern is not checked"),
+        );
+        checks.pattern = None;
+    }
+    if object.get("multipleOf").and_then(Value::as_f64).is_some_and(|divisor| divisor <= 0.0) {
+        diagnostics.warn(
+            &child(pointer, "multipleOf"),
+            Class::Invalid,
+            "`multipleOf` must be greater than 0; it is not checked",
+        );
+    }
+    if let (Some(minimum), Some(maximum)) = (checks.minimum, checks.maximum)
+        && minimum > maximum
+    {
+        diagnostics.warn(
+            pointer,
+            Class::Invalid,
+            format!("`minimum` {minimum} is greater than `maximum` {maximum}, so no value is valid"),
+        );
+    }
+    if let (Some(min), Some(max)) = (checks.min_length, checks.max_length)
+        && min > max
+    {
+        diagnostics.warn(
+            pointer,
+            Class::Invalid,
+            format!("`minLength` {min} is greater than `maxLength` {max}, so no value is valid"),
+        );
+    }
+}
+
 fn integer_fits(int: IntType, value: i128) -> bool {
     match int {
         IntType::I32 => i32::try_from(value).is_ok(),
@@ -822,6 +866,50 @@ fn pointer_hint(pointer: &str) -> String {
 /// Undoes JSON pointer escaping in a reference token.
 pub fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Removes union variants and alias targets that lead back to their own type through unions and aliases
+/// alone. No value can be decoded into such a variant (serde would recurse without end), and an alias of
+/// itself is not a Rust type.
+fn break_degenerate_cycles(types: &mut [NamedType], diagnostics: &mut Diagnostics) {
+    let transparent: Vec<Vec<usize>> = types
+        .iter()
+        .map(|ty| match &ty.kind {
+            TypeKind::Union { variants, .. } => variants.iter().filter_map(|v| direct_target(&v.shape)).collect(),
+            TypeKind::Alias(shape) => direct_target(shape).into_iter().collect(),
+            TypeKind::Struct { .. } | TypeKind::Enum { .. } => Vec::new(),
+        })
+        .collect();
+    let loops_back =
+        |from: usize, shape: &Shape| direct_target(shape).is_some_and(|to| reaches(&transparent, to, from));
+    for (index, ty) in types.iter_mut().enumerate() {
+        let pointer = ty.pointer.clone();
+        match &mut ty.kind {
+            TypeKind::Union { variants, .. } => {
+                let before = variants.len();
+                variants.retain(|variant| !loops_back(index, &variant.shape));
+                if variants.len() < before {
+                    diagnostics.warn(
+                        &pointer,
+                        Class::Invalid,
+                        "a `oneOf`/`anyOf` member refers back to the union through unions alone; that member is left out",
+                    );
+                }
+                if variants.is_empty() {
+                    ty.kind = TypeKind::Alias(Shape::new(Ty::Any));
+                }
+            }
+            TypeKind::Alias(shape) if loops_back(index, shape) => {
+                diagnostics.warn(
+                    &pointer,
+                    Class::Invalid,
+                    "this schema is only a reference to itself; it is typed as any JSON value",
+                );
+                *shape = Shape::new(Ty::Any);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Marks the struct fields and union variants that close a cycle of direct (unboxed) references.

@@ -293,13 +293,24 @@ fn is_json(media_type: &str) -> bool {
 }
 
 /// Decodes a JSON body; an empty body is `None`, and a missing required body is a violation.
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes, required: bool) -> Result<Result<Option<T>, Violation>, Rejection> {
+///
+/// `object` demands a JSON object at the top: serde's derived structs would also take an array of their fields.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    required: bool,
+    object: bool,
+) -> Result<Result<Option<T>, Violation>, Rejection> {
     if bytes.is_empty() {
         return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
     }
     match media_type(headers) {
         Some(media) if is_json(&media) => {}
         _ => return Err(Rejection::UnsupportedMediaType { expected: "application/json" }),
+    }
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if object && first.is_some_and(|byte| *byte != b'{') {
+        return Ok(Err(Violation::new(Location::Body(String::new()), "must be a JSON object")));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
