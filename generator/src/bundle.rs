@@ -112,7 +112,9 @@ impl Bundler {
                     }
                 }
                 for (key, child_value) in object.iter_mut() {
-                    if key != "$ref" {
+                    // Examples and extensions are data: a `$ref` key inside them is not a reference.
+                    let data = key == "example" || key == "examples" || key.starts_with("x-");
+                    if key != "$ref" && !data {
                         self.walk(child_value, &child(pointer, key), file, diagnostics);
                     }
                 }
@@ -284,5 +286,21 @@ mod tests {
         assert_eq!(kind_of("/paths/~1a/get/responses/200/content/application~1json/schema"), "schemas");
         assert_eq!(kind_of("/components/schemas/A/properties/parameters"), "schemas");
         assert_eq!(kind_of("/components/schemas/A/properties/responses"), "schemas");
+    }
+
+    #[test]
+    fn references_inside_examples_are_data() {
+        let mut root = serde_json::json!({
+            "openapi": "3.0.3",
+            "components": {
+                "examples": {"Sample": {"value": {"$ref": "https://example.com/not/a/reference"}}},
+                "schemas": {"A": {"type": "object", "example": {"$ref": "other.yaml"}}}
+            }
+        });
+        let before = root.clone();
+        let mut diagnostics = Diagnostics::new();
+        bundle(&mut root, Path::new("."), &mut diagnostics);
+        assert!(diagnostics.items().is_empty(), "{:?}", diagnostics.items());
+        assert_eq!(root, before);
     }
 }
