@@ -74,7 +74,7 @@ parallelism = 1
 TOML
 
 echo "== starting auth-service on $BASE"
-target/debug/auth-service --config "$WORK/config.toml" > "$WORK/service.out" 2> "$WORK/service.log" &
+"${CARGO_TARGET_DIR:-target}/debug/auth-service" --config "$WORK/config.toml" > "$WORK/service.out" 2> "$WORK/service.log" &
 SERVICE_PID=$!
 for _ in $(seq 1 100); do
     if curl -s -o /dev/null "$BASE/auth/refreshtoken/validate"; then
