@@ -115,7 +115,8 @@ impl Phase {
     }
 }
 
-/// Wall-clock time spent in each phase.
+/// Time spent in each phase. Load and lower are wall-clock; emit and render run in parallel per file,
+/// so theirs are summed over files.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timings {
     pub load: Duration,
@@ -187,13 +188,11 @@ fn generate_value(
     timings.lower = start.elapsed();
     let api = checkpoint(api, &diagnostics, Phase::Lower, *timings)?;
 
-    let start = Instant::now();
-    let emitted = emit::emit(&api, config);
-    timings.emit = start.elapsed();
-
-    let start = Instant::now();
-    let files = render::render(emitted, config, &mut diagnostics);
-    timings.render = start.elapsed();
+    // Emit and render run together, one file per thread at a time; their times are summed over files.
+    let jobs = emit::emit(&api, config);
+    let (files, times) = render::render(jobs, config, &mut diagnostics);
+    timings.emit = times.emit;
+    timings.render = times.format;
     checkpoint(Some(()), &diagnostics, Phase::Render, *timings)?;
 
     if config.deny_warnings && !diagnostics.items().is_empty() {

@@ -224,7 +224,7 @@ fn render_report(outcomes: &[Outcome], options: &CorpusOptions) -> String {
     let _ = writeln!(
         out,
         "Each document is generated, then its three crates are checked with `cargo check` and `RUSTFLAGS=-D warnings`. \
-         Times are wall-clock on the machine that ran the command; `check` includes only the generated crates, \
+         Times are measured on the machine that ran the command: load, model and check are wall-clock, and emit and format are summed over the files, which are processed on several threads; `check` includes only the generated crates, \
          since dependencies are built once for the whole run.\n"
     );
     let _ = writeln!(

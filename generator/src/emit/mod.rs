@@ -28,53 +28,45 @@ pub enum Source {
     Text(String),
 }
 
-/// A file to write, relative to the output root.
-pub struct EmittedFile {
+/// A file to write, relative to the output root, and how to build its content.
+///
+/// Building is deferred so that the render phase can emit and format files on several threads:
+/// token streams cannot cross threads, so each file is emitted where it is formatted.
+pub struct EmitJob<'a> {
     pub path: String,
-    pub source: Source,
+    pub build: Box<dyn Fn() -> Source + Send + Sync + 'a>,
 }
 
 const API_RUNTIME: &str = include_str!("runtime/api_validation.rs");
 const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 
-/// Emits every file of the api, server and client crates.
-pub fn emit(api: &Api, config: &Config) -> Vec<EmittedFile> {
-    let rust = |dir: &str, file: &str, tokens: TokenStream| EmittedFile {
-        path: format!("{dir}/src/{file}"),
-        source: Source::Rust(tokens),
-    };
-    let text = |dir: &str, file: &str, content: &'static str| EmittedFile {
-        path: format!("{dir}/src/{file}"),
-        source: Source::RustText(content),
-    };
-    let manifest =
-        |dir: &str, content: String| EmittedFile { path: format!("{dir}/Cargo.toml"), source: Source::Text(content) };
-
-    let rustfmt = |dir: &str| EmittedFile {
-        path: format!("{dir}/rustfmt.toml"),
-        source: Source::Text(cargo::rustfmt_config(config)),
-    };
-
+/// Lists every file of the api, server and client crates; the largest come first, which balances the threads.
+pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
+    fn job<'a>(path: String, build: impl Fn() -> Source + Send + Sync + 'a) -> EmitJob<'a> {
+        EmitJob { path, build: Box::new(build) }
+    }
+    let src = |dir: &str, file: &str| format!("{dir}/src/{file}");
+    let (api_dir, server_dir, client_dir) = (&config.api_dir, &config.server_dir, &config.client_dir);
     vec![
-        manifest(&config.api_dir, cargo::api_manifest(api, config)),
-        rustfmt(&config.api_dir),
-        rust(&config.api_dir, "lib.rs", api::lib(api, config)),
-        rust(&config.api_dir, "types.rs", types::types(api)),
-        rust(&config.api_dir, "operations.rs", api::operations(api)),
-        rust(&config.api_dir, "api.rs", api::api_trait(api, config)),
-        rust(&config.api_dir, "validate.rs", validate::validate(api)),
-        text(&config.api_dir, "runtime.rs", API_RUNTIME),
-        manifest(&config.server_dir, cargo::server_manifest(config)),
-        rustfmt(&config.server_dir),
-        rust(&config.server_dir, "lib.rs", server::lib(api, config)),
-        rust(&config.server_dir, "router.rs", server::router(api, config)),
-        text(&config.server_dir, "runtime.rs", SERVER_RUNTIME),
-        manifest(&config.client_dir, cargo::client_manifest(config)),
-        rustfmt(&config.client_dir),
-        rust(&config.client_dir, "lib.rs", client::lib(api, config)),
-        rust(&config.client_dir, "client.rs", client::client(api, config)),
-        text(&config.client_dir, "runtime.rs", CLIENT_RUNTIME),
+        job(src(server_dir, "router.rs"), move || Source::Rust(server::router(api, config))),
+        job(src(api_dir, "types.rs"), move || Source::Rust(types::types(api))),
+        job(src(client_dir, "client.rs"), move || Source::Rust(client::client(api, config))),
+        job(src(api_dir, "operations.rs"), move || Source::Rust(api::operations(api))),
+        job(src(api_dir, "validate.rs"), move || Source::Rust(validate::validate(api))),
+        job(src(api_dir, "api.rs"), move || Source::Rust(api::api_trait(api, config))),
+        job(src(api_dir, "lib.rs"), move || Source::Rust(api::lib(api, config))),
+        job(src(api_dir, "runtime.rs"), || Source::RustText(API_RUNTIME)),
+        job(src(server_dir, "lib.rs"), move || Source::Rust(server::lib(api, config))),
+        job(src(server_dir, "runtime.rs"), || Source::RustText(SERVER_RUNTIME)),
+        job(src(client_dir, "lib.rs"), move || Source::Rust(client::lib(api, config))),
+        job(src(client_dir, "runtime.rs"), || Source::RustText(CLIENT_RUNTIME)),
+        job(format!("{api_dir}/Cargo.toml"), move || Source::Text(cargo::api_manifest(api, config))),
+        job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(config))),
+        job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(config))),
+        job(format!("{api_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
+        job(format!("{server_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
+        job(format!("{client_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
     ]
 }
 
