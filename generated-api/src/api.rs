@@ -2,10 +2,10 @@
 //! The API trait, its servers and its security schemes.
 /// The operations of Eniris authentication API 1.0.0.
 ///
-/// The server crate calls an implementation of this trait; the client crate implements it over HTTP, so code written against the trait runs unchanged against both.
+/// The server crate calls an implementation of this trait, and the client crate implements it over HTTP. Code written against the trait therefore runs unchanged against both.
 pub trait AuthApi: Send + Sync {
-    /// What an implementation reports outside the documented responses: the server logs it and responds with 500,
-    /// the client uses it for transport failures, undecodable bodies and undocumented statuses.
+    /// The error an implementation reports outside the documented responses. The server logs it and responds
+    /// with 500. The client uses it for transport failures, undecodable bodies and undocumented statuses.
     type Error: ::std::fmt::Display + ::std::fmt::Debug + Send + Sync + 'static;
     /// List the active 2FA methods
     ///

@@ -4,7 +4,7 @@
 /// Request of `get_two_fa`: `GET /user/2fa`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTwoFaRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl GetTwoFaRequest {
@@ -40,7 +40,7 @@ impl GetTwoFaResponse {
 /// Request of `remove_email_otp`: `DELETE /user/2fa/email-otp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveEmailOtpRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveEmailOtpRequest {
@@ -84,7 +84,7 @@ impl RemoveEmailOtpResponse {
 pub struct VerifyEmailOtpAuthenticationRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyEmailOtpAuthenticationBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyEmailOtpAuthenticationRequest {
@@ -139,7 +139,7 @@ pub struct InitiateEmailOtpAuthenticationRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpAuthenticationRequest {
@@ -189,7 +189,7 @@ impl InitiateEmailOtpAuthenticationResponse {
 pub struct CompleteEmailOtpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteEmailOtpRequest {
@@ -231,7 +231,7 @@ impl CompleteEmailOtpResponse {
 /// Request of `new_email_otp_wait_duration`: `GET /user/2fa/email-otp/next-email`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEmailOtpWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl NewEmailOtpWaitDurationRequest {
@@ -283,7 +283,7 @@ pub struct InitiateEmailOtpRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiateEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpRequest {
@@ -331,7 +331,7 @@ impl InitiateEmailOtpResponse {
 pub struct VerifyRecoveryCodesRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyRecoveryCodesBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyRecoveryCodesRequest {
@@ -377,7 +377,7 @@ impl VerifyRecoveryCodesResponse {
 /// Request of `recovery_code_guess_wait_duration`: `GET /user/2fa/recovery-code/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryCodeGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RecoveryCodeGuessWaitDurationRequest {
@@ -423,7 +423,7 @@ pub struct ResetRecoveryCodesRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ResetRecoveryCodesRequest {
@@ -465,7 +465,7 @@ impl ResetRecoveryCodesResponse {
 /// Request of `remove_totp`: `DELETE /user/2fa/totp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveTotpRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveTotpRequest {
@@ -509,7 +509,7 @@ impl RemoveTotpResponse {
 pub struct VerifyTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyTotpBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyTotpRequest {
@@ -560,7 +560,7 @@ impl VerifyTotpResponse {
 pub struct CompleteTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteTotpBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteTotpRequest {
@@ -608,7 +608,7 @@ impl CompleteTotpResponse {
 /// Request of `totp_guess_wait_duration`: `GET /user/2fa/totp/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotpGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl TotpGuessWaitDurationRequest {
@@ -654,7 +654,7 @@ pub struct InitiateTotpRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateTotpRequest {
@@ -696,7 +696,7 @@ impl InitiateTotpResponse {
 pub struct PutEmailRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::PutEmailBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PutEmailRequest {
@@ -748,7 +748,7 @@ pub struct InitiatePutEmailRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiatePutEmailBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiatePutEmailRequest {
@@ -799,7 +799,7 @@ impl InitiatePutEmailResponse {
 pub struct UpdatePasswordViaSudoRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::UpdatePasswordViaSudoBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl UpdatePasswordViaSudoRequest {
@@ -980,7 +980,7 @@ pub struct PostForgotPasswordRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::PostForgotPasswordBody,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PostForgotPasswordRequest {
@@ -1025,7 +1025,7 @@ impl PostForgotPasswordResponse {
 /// Request of `accesstoken`: `GET /auth/accesstoken`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl AccesstokenRequest {
@@ -1061,7 +1061,7 @@ impl AccesstokenResponse {
 /// Request of `validate_accesstoken`: `GET /auth/accesstoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateAccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateAccesstokenRequest {
@@ -1144,7 +1144,7 @@ impl LoginResponse {
 /// Request of `logout`: `POST /auth/logout`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogoutRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl LogoutRequest {
@@ -1184,7 +1184,7 @@ pub struct RefreshtokenRequest {
     ///
     /// The query parameter `cookie`.
     pub cookie: ::std::option::Option<bool>,
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RefreshtokenRequest {
@@ -1223,7 +1223,7 @@ impl RefreshtokenResponse {
 /// Request of `validate_refreshtoken`: `GET /auth/refreshtoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateRefreshtokenRequest {
-    /// Credentials of the call. The server always sets them, and answers 401 itself when they are missing. The client sends them, or asks its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateRefreshtokenRequest {

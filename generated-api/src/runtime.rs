@@ -2,7 +2,7 @@
 //! Validation support shared by the generated types and requests.
 #![allow(dead_code)]
 use std::fmt;
-/// Where in a request a violation was found.
+/// The place in a request where a violation was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A JSON pointer into the request body; empty for the body itself.

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use crate::{SecurityScheme, Server};
-/// What can go wrong on the client side of a call; documented statuses are not errors.
+/// A failure on the client side of a call. Documented statuses are not errors.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The base URL and path do not form a valid URL.

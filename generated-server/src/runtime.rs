@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use crate::{Location, Violation};
-/// Why the server responded without calling the implementation, or in place of its response.
+/// A reason the server responded without calling the implementation, or in place of its response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
     /// A secured operation was called without usable credentials (401).
@@ -156,7 +156,7 @@ where
         None => Err(missing(location())),
     }
 }
-/// Takes one variable of a path segment that holds several, such as `slot` of `{lane}-{slot}`.
+/// Takes one variable of a path segment that contains several, such as `slot` of `{lane}-{slot}`.
 ///
 /// Each variable ends where the next literal text first appears, so a value must not contain that text.
 pub(crate) fn path_part<T: FromStr>(
@@ -221,7 +221,7 @@ fn split_segment(template: &str, value: &str) -> Option<Vec<(String, String)>> {
     }
     remaining.is_empty().then_some(out)
 }
-/// Takes a query parameter that appears at most once.
+/// Takes a query parameter; a repeated one is a violation.
 pub(crate) fn query<T: FromStr>(
     pairs: &[(String, String)],
     name: &str,

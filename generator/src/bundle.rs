@@ -15,7 +15,7 @@ use crate::diagnostics::{Diagnostics, child};
 /// Pulls external objects into `root`; `base` is the folder relative references start from.
 pub fn bundle(root: &mut Value, base: &Path, diagnostics: &mut Diagnostics) {
     let mut bundler = Bundler { base: base.to_path_buf(), ..Bundler::default() };
-    bundler.taken = existing_components(root);
+    bundler.used_names = existing_components(root);
     let has_path_references = root
         .get("paths")
         .and_then(Value::as_object)
@@ -45,7 +45,7 @@ struct Bundler {
     /// Imported objects to add, as (component kind, name, object).
     imports: Vec<(&'static str, String, Value)>,
     /// Component names in use, as `kind/name`.
-    taken: BTreeSet<String>,
+    used_names: BTreeSet<String>,
 }
 
 impl Bundler {
@@ -153,11 +153,11 @@ impl Bundler {
             return None;
         };
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("External");
-        let wanted = fragment
+        let preferred = fragment
             .rsplit('/')
             .find(|token| !token.is_empty())
             .map(|token| token.replace("~1", "/").replace("~0", "~"));
-        let name = self.unique_name(kind, wanted.as_deref().unwrap_or(stem));
+        let name = self.unique_name(kind, preferred.as_deref().unwrap_or(stem));
         let local = format!("#/components/{kind}/{}", name.replace('~', "~0").replace('/', "~1"));
         // Registered before the object is walked, so references back to it (cycles) reuse the name.
         self.imported.insert(key, local.clone());
@@ -210,11 +210,11 @@ impl Bundler {
         Some((document, file))
     }
 
-    fn unique_name(&mut self, kind: &str, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
+    fn unique_name(&mut self, kind: &str, preferred: &str) -> String {
+        let mut name = preferred.to_owned();
         let mut counter = 2;
-        while !self.taken.insert(format!("{kind}/{name}")) {
-            name = format!("{wanted}{counter}");
+        while !self.used_names.insert(format!("{kind}/{name}")) {
+            name = format!("{preferred}{counter}");
             counter += 1;
         }
         name
@@ -236,7 +236,7 @@ impl Bundler {
     }
 }
 
-/// The component kind a `$ref` at `pointer` refers to, from where it stands in the document.
+/// Returns the component kind a `$ref` at `pointer` refers to, from its place in the document.
 fn kind_of(pointer: &str) -> &'static str {
     let tokens: Vec<&str> = pointer.split('/').collect();
     let last = |n: usize| tokens.len().checked_sub(n + 1).map(|index| tokens[index]).unwrap_or_default();
@@ -258,15 +258,15 @@ fn kind_of(pointer: &str) -> &'static str {
 
 /// Names every component already in the root document, as `kind/name`.
 fn existing_components(root: &Value) -> BTreeSet<String> {
-    let mut taken = BTreeSet::new();
+    let mut used_names = BTreeSet::new();
     if let Some(components) = root.get("components").and_then(Value::as_object) {
         for (kind, section) in components {
             for name in section.as_object().into_iter().flat_map(|section| section.keys()) {
-                taken.insert(format!("{kind}/{name}"));
+                used_names.insert(format!("{kind}/{name}"));
             }
         }
     }
-    taken
+    used_names
 }
 
 /// Looks up a JSON pointer; the empty pointer is the whole document.

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-/// How serious a diagnostic is.
+/// The seriousness of a diagnostic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     /// Generation went on, maybe with a simplification the message names.
@@ -32,7 +32,7 @@ pub struct Diagnostic {
     /// JSON pointer (RFC 6901) of the offending value, such as `/paths/~1pets/get`.
     pub pointer: String,
     pub message: String,
-    /// What the user can do about it.
+    /// The fix the user can apply.
     pub help: Option<String>,
 }
 

@@ -32,7 +32,7 @@ pub struct Config {
     pub api_dir: String,
     pub server_dir: String,
     pub client_dir: String,
-    /// How the document is named in file headers, such as `spec/auth.yaml`.
+    /// The document's name in file headers, such as `spec/auth.yaml`.
     pub source_name: String,
     /// The command named in file headers as the way to regenerate.
     pub command: String,

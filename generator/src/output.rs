@@ -17,7 +17,7 @@ pub enum Mode {
     Check,
 }
 
-/// What a run found or did.
+/// The findings or changes of one run.
 #[derive(Debug, Default)]
 pub struct Report {
     /// Files written (write mode) or out of date (check mode).

@@ -1,6 +1,6 @@
 //! Phase 4: emit each file, check that it is valid Rust, format it and add the header.
 //!
-//! Files are independent, so they are emitted and formatted on several threads; the output keeps the
+//! Files are independent, so they are emitted and formatted on several threads. The output keeps the
 //! order of the job list, so it does not depend on scheduling.
 
 use std::sync::Mutex;

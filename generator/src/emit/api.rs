@@ -114,8 +114,8 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
     });
     let credentials = operation.security.is_declared().then(|| {
         let text = if operation.security.is_required() {
-            "Credentials of the call. The server always sets them, and answers 401 itself when they are missing. \
-             The client sends them, or asks its token source when they are `None`."
+            "Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. \
+             The client sends them, or requests a token from its token source when they are `None`."
         } else {
             "Credentials of the call, if any; anonymous access is allowed."
         };
@@ -274,8 +274,8 @@ pub fn status_label(status: StatusMatch) -> String {
 pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
     let trait_name = format_ident!("{}", config.trait_name);
     let title = format!("The operations of {} {}.", api.title, api.version);
-    let explanation = "The server crate calls an implementation of this trait; the client crate implements it over HTTP, \
-        so code written against the trait runs unchanged against both.";
+    let explanation = "The server crate calls an implementation of this trait, and the client crate implements it over HTTP. \
+        Code written against the trait therefore runs unchanged against both.";
     let trait_docs = doc(&[Some(&title), Some(explanation)]);
     let methods = api.operations.iter().map(|operation| {
         let docs = operation_doc(operation);
@@ -295,8 +295,8 @@ pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
 
         #trait_docs
         pub trait #trait_name: Send + Sync {
-            /// What an implementation reports outside the documented responses: the server logs it and responds with 500,
-            /// the client uses it for transport failures, undecodable bodies and undocumented statuses.
+            /// The error an implementation reports outside the documented responses. The server logs it and responds
+            /// with 500. The client uses it for transport failures, undecodable bodies and undocumented statuses.
             type Error: ::std::fmt::Display + ::std::fmt::Debug + Send + Sync + 'static;
 
             #(#methods)*

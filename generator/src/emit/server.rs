@@ -383,7 +383,7 @@ fn path_extraction(path: &str, wire: &str, ty: &TokenStream) -> TokenStream {
     }
 }
 
-/// Whether a segment is one variable and nothing else, such as `{id}`.
+/// Returns whether a segment is one variable and nothing else, such as `{id}`.
 fn is_whole(segment: &str) -> bool {
     segment.starts_with('{') && segment.ends_with('}') && segment.matches('{').count() == 1
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::doc;
 use crate::model::{Api, DefaultValue, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeKind, Variant};
 
-/// The `types.rs` module of the api crate.
+/// Emits the `types.rs` module of the api crate.
 pub fn types(api: &Api) -> TokenStream {
     let items = api.types.iter().map(|ty| named_type(api, ty));
     quote! {
@@ -57,7 +57,7 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
     }
 }
 
-/// The payload type of a union variant.
+/// Returns the payload type of a union variant.
 pub fn variant_type(api: &Api, variant: &Variant) -> TokenStream {
     let ty = value_type(api, &variant.shape);
     if variant.boxed {
@@ -67,7 +67,7 @@ pub fn variant_type(api: &Api, variant: &Variant) -> TokenStream {
     }
 }
 
-/// An enum with one tuple variant per member: untagged, or chosen by the discriminator property when there is one.
+/// Emits an enum with one tuple variant per member: untagged, or chosen by the discriminator property when there is one.
 fn union(
     api: &Api,
     name: &proc_macro2::Ident,
@@ -300,7 +300,7 @@ fn string_enum(
     }
 }
 
-/// The Rust type of a value of `shape`, `Option` included when it is nullable.
+/// Returns the Rust type of a value of `shape`, with `Option` when it is nullable.
 pub fn value_type(api: &Api, shape: &Shape) -> TokenStream {
     let base = base_type(api, &shape.ty);
     if shape.nullable && shape.ty != Ty::Null {
@@ -310,7 +310,7 @@ pub fn value_type(api: &Api, shape: &Shape) -> TokenStream {
     }
 }
 
-/// The Rust type of `ty`, without nullability.
+/// Returns the Rust type of `ty`, without nullability.
 pub fn base_type(api: &Api, ty: &Ty) -> TokenStream {
     match ty {
         Ty::Boolean => quote! { bool },

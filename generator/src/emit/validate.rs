@@ -37,7 +37,7 @@ impl Patterns {
     }
 }
 
-/// The `validate.rs` module of the api crate.
+/// Emits the `validate.rs` module of the api crate.
 pub fn validate(api: &Api) -> TokenStream {
     let mut patterns = Patterns::default();
     let mut impls = Vec::new();

@@ -77,7 +77,7 @@ pub struct SecurityScheme {
     pub kind: SchemeKind,
 }
 
-/// Where a credential travels.
+/// The place a credential travels in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemeKind {
     /// `Authorization: Bearer <token>`: HTTP bearer, OAuth2 and OpenID Connect.
@@ -223,7 +223,7 @@ pub fn route(path: &str) -> String {
         .join("/")
 }
 
-/// Finds the capture of `route(path)` that holds the variable `name`: its index and the segment's template.
+/// Finds the capture of `route(path)` that contains the variable `name`: its index and the segment's template.
 pub fn capture_of<'a>(path: &'a str, name: &str) -> Option<(usize, &'a str)> {
     path.split('/')
         .filter(|segment| segment.contains('{'))
@@ -296,7 +296,7 @@ pub struct RequestBody {
     pub content: Content,
 }
 
-/// Which statuses a response covers.
+/// The statuses a response covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StatusMatch {
     Code(u16),

@@ -29,7 +29,7 @@ pub enum TypeKind {
     Enum {
         variants: Vec<Name>,
         /// The catch-all variant that keeps a value the document does not list, so a client can
-        /// decode values a server added later; the server rejects it in validation.
+        /// decode values a server added later. The server rejects it in validation.
         other: Name,
     },
     /// Another name for a shape, emitted as a type alias.

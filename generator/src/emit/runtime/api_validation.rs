@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// Where in a request a violation was found.
+/// The place in a request where a violation was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A JSON pointer into the request body; empty for the body itself.
