@@ -9,6 +9,8 @@
 #[rustfmt::skip]
 mod api;
 #[rustfmt::skip]
+mod deserialize;
+#[rustfmt::skip]
 mod operations;
 #[rustfmt::skip]
 mod runtime;

@@ -12,6 +12,26 @@ pub enum Location {
     Header(String),
     Cookie(String),
 }
+/// A [`Location`] that borrows its name or pointer, so checks build the owned one only for a violation.
+#[derive(Debug, Clone, Copy)]
+pub enum LocationRef<'a> {
+    Body(&'a str),
+    Path(&'a str),
+    Query(&'a str),
+    Header(&'a str),
+    Cookie(&'a str),
+}
+impl LocationRef<'_> {
+    pub fn to_owned(self) -> Location {
+        match self {
+            LocationRef::Body(pointer) => Location::Body(pointer.to_owned()),
+            LocationRef::Path(name) => Location::Path(name.to_owned()),
+            LocationRef::Query(name) => Location::Query(name.to_owned()),
+            LocationRef::Header(name) => Location::Header(name.to_owned()),
+            LocationRef::Cookie(name) => Location::Cookie(name.to_owned()),
+        }
+    }
+}
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -63,27 +83,11 @@ impl<T: Validate> Validate for Box<T> {
         (**self).collect_violations(pointer, violations);
     }
 }
-/// Deserializes a field that must be present but may be `null`.
-pub fn required_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(deserializer)
-}
-/// Deserializes a field that may be absent (`None`, through `#[serde(default)]`), `null` (`Some(None)`) or a value.
-pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
-}
 pub(crate) fn check_length(
     value: &str,
     min: Option<u64>,
     max: Option<u64>,
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     let length = value.chars().count() as u64;
@@ -91,7 +95,7 @@ pub(crate) fn check_length(
         violations
             .push(
                 Violation::new(
-                    location(),
+                    location.to_owned(),
                     format!("must be at least {min} characters long"),
                 ),
             );
@@ -100,7 +104,7 @@ pub(crate) fn check_length(
         violations
             .push(
                 Violation::new(
-                    location(),
+                    location.to_owned(),
                     format!("must be at most {max} characters long"),
                 ),
             );
@@ -110,20 +114,23 @@ pub(crate) fn check_pattern(
     value: &str,
     regex: &regress::Regex,
     pattern: &str,
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     if regex.find(value).is_none() {
         violations
             .push(
-                Violation::new(location(), format!("must match the pattern `{pattern}`")),
+                Violation::new(
+                    location.to_owned(),
+                    format!("must match the pattern `{pattern}`"),
+                ),
             );
     }
 }
 pub(crate) fn check_format(
     value: &str,
     format: &str,
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     let valid = match format {
@@ -135,7 +142,10 @@ pub(crate) fn check_format(
         _ => true,
     };
     if !valid {
-        violations.push(Violation::new(location(), format!("must be a valid {format}")));
+        violations
+            .push(
+                Violation::new(location.to_owned(), format!("must be a valid {format}")),
+            );
     }
 }
 pub(crate) fn check_range(
@@ -144,29 +154,45 @@ pub(crate) fn check_range(
     maximum: Option<f64>,
     exclusive: (bool, bool),
     multiple_of: Option<f64>,
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     if let Some(minimum) = minimum {
         if exclusive.0 && value <= minimum {
             violations
                 .push(
-                    Violation::new(location(), format!("must be greater than {minimum}")),
+                    Violation::new(
+                        location.to_owned(),
+                        format!("must be greater than {minimum}"),
+                    ),
                 );
         } else if value < minimum {
             violations
-                .push(Violation::new(location(), format!("must be at least {minimum}")));
+                .push(
+                    Violation::new(
+                        location.to_owned(),
+                        format!("must be at least {minimum}"),
+                    ),
+                );
         }
     }
     if let Some(maximum) = maximum {
         if exclusive.1 && value >= maximum {
             violations
                 .push(
-                    Violation::new(location(), format!("must be less than {maximum}")),
+                    Violation::new(
+                        location.to_owned(),
+                        format!("must be less than {maximum}"),
+                    ),
                 );
         } else if value > maximum {
             violations
-                .push(Violation::new(location(), format!("must be at most {maximum}")));
+                .push(
+                    Violation::new(
+                        location.to_owned(),
+                        format!("must be at most {maximum}"),
+                    ),
+                );
         }
     }
     if let Some(divisor) = multiple_of {
@@ -175,7 +201,7 @@ pub(crate) fn check_range(
             violations
                 .push(
                     Violation::new(
-                        location(),
+                        location.to_owned(),
                         format!("must be a multiple of {divisor}"),
                     ),
                 );
@@ -187,24 +213,32 @@ pub(crate) fn check_count(
     min: Option<u64>,
     max: Option<u64>,
     noun: &str,
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     let count = count as u64;
     if let Some(min) = min && count < min {
         violations
             .push(
-                Violation::new(location(), format!("must have at least {min} {noun}")),
+                Violation::new(
+                    location.to_owned(),
+                    format!("must have at least {min} {noun}"),
+                ),
             );
     }
     if let Some(max) = max && count > max {
         violations
-            .push(Violation::new(location(), format!("must have at most {max} {noun}")));
+            .push(
+                Violation::new(
+                    location.to_owned(),
+                    format!("must have at most {max} {noun}"),
+                ),
+            );
     }
 }
 pub(crate) fn check_unique<T: PartialEq>(
     items: &[T],
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     let repeated = items
@@ -213,13 +247,18 @@ pub(crate) fn check_unique<T: PartialEq>(
         .any(|(index, item)| items[..index].contains(item));
     if repeated {
         violations
-            .push(Violation::new(location(), "must not contain the same item twice"));
+            .push(
+                Violation::new(
+                    location.to_owned(),
+                    "must not contain the same item twice",
+                ),
+            );
     }
 }
 pub(crate) fn check_allowed<T: serde::Serialize>(
     value: &T,
     allowed: &[&str],
-    location: impl Fn() -> Location,
+    location: LocationRef<'_>,
     violations: &mut Vec<Violation>,
 ) {
     let Ok(actual) = serde_json::to_value(value) else { return };
@@ -232,7 +271,7 @@ pub(crate) fn check_allowed<T: serde::Serialize>(
         violations
             .push(
                 Violation::new(
-                    location(),
+                    location.to_owned(),
                     format!("must be one of {}", allowed.join(", ")),
                 ),
             );

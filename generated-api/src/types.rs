@@ -4,7 +4,7 @@
 /// Error body of every 4xx and 5xx response.
 ///
 /// Schema `Error`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Error {
     /// HTTP status code of the response, repeated in the body.
     #[serde(rename = "statusCode")]
@@ -15,38 +15,241 @@ pub struct Error {
     pub message: ::std::string::String,
     /// Seconds to wait before retrying. The authentication server includes it in 429 responses. NOTE: the API reference does not state the unit, so seconds is an assumption.
     #[serde(rename = "retryAfter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Error {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["statusCode", "error", "message", "retryAfter"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Error;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `Error`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Error, A::Error> {
+                let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "statusCode",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "error",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(2usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_2,
+                                "message",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(3usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_3,
+                                "retryAfter",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Error {
+                    status_code: crate::deserialize::required(field_0, "statusCode")?,
+                    error: crate::deserialize::required(field_1, "error")?,
+                    message: crate::deserialize::required(field_2, "message")?,
+                    retry_after: field_3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Error", FIELDS, Visitor)
+    }
 }
 /// One-time recovery codes, each usable once in place of a second factor.
 ///
 /// Schema `RecoveryCodes`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct RecoveryCodes {
     /// The recovery codes of the account.
     #[serde(rename = "recoveryCodes")]
     pub recovery_codes: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for RecoveryCodes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["recoveryCodes"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RecoveryCodes;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `RecoveryCodes`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RecoveryCodes, A::Error> {
+                let mut field_0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "recoveryCodes",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RecoveryCodes {
+                    recovery_codes: crate::deserialize::required(
+                        field_0,
+                        "recoveryCodes",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("RecoveryCodes", FIELDS, Visitor)
+    }
+}
 /// 2FA status of the account. The emailOtp, totp and recoveryCodes objects are absent when the corresponding method is not active.
 ///
 /// Schema `TwoFactorStatus`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TwoFactorStatus {
     /// Whether 2FA is enabled for the account.
     pub enabled: bool,
     #[serde(rename = "emailOtp")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_otp: ::std::option::Option<crate::EmailOtpStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub totp: ::std::option::Option<crate::TwoFactorMethodStatus>,
     #[serde(rename = "recoveryCodes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recovery_codes: ::std::option::Option<crate::TwoFactorMethodStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for TwoFactorStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["enabled", "emailOtp", "totp", "recoveryCodes"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TwoFactorStatus;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `TwoFactorStatus`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TwoFactorStatus, A::Error> {
+                let mut field_0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<
+                    ::std::option::Option<crate::EmailOtpStatus>,
+                > = ::std::option::Option::None;
+                let mut field_2: ::std::option::Option<
+                    ::std::option::Option<crate::TwoFactorMethodStatus>,
+                > = ::std::option::Option::None;
+                let mut field_3: ::std::option::Option<
+                    ::std::option::Option<crate::TwoFactorMethodStatus>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "enabled",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "emailOtp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(2usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_2,
+                                "totp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(3usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_3,
+                                "recoveryCodes",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TwoFactorStatus {
+                    enabled: crate::deserialize::required(field_0, "enabled")?,
+                    email_otp: field_1.flatten(),
+                    totp: field_2.flatten(),
+                    recovery_codes: field_3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("TwoFactorStatus", FIELDS, Visitor)
+    }
 }
 /// Active email OTP method of the account.
 ///
 /// Schema `EmailOtpStatus`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct EmailOtpStatus {
     /// Address that receives the one-time codes.
     pub email: ::std::string::String,
@@ -54,128 +257,818 @@ pub struct EmailOtpStatus {
     #[serde(rename = "completedAt")]
     pub completed_at: crate::chrono::DateTime<crate::chrono::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for EmailOtpStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email", "completedAt"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EmailOtpStatus;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `EmailOtpStatus`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EmailOtpStatus, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<
+                    crate::chrono::DateTime<crate::chrono::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "completedAt",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EmailOtpStatus {
+                    email: crate::deserialize::required(field_0, "email")?,
+                    completed_at: crate::deserialize::required(field_1, "completedAt")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("EmailOtpStatus", FIELDS, Visitor)
+    }
+}
 /// Active TOTP or recovery-code method of the account.
 ///
 /// Schema `TwoFactorMethodStatus`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TwoFactorMethodStatus {
     /// Time at which the setup of the method was completed.
     #[serde(rename = "completedAt")]
     pub completed_at: crate::chrono::DateTime<crate::chrono::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for TwoFactorMethodStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["completedAt"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TwoFactorMethodStatus;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `TwoFactorMethodStatus`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TwoFactorMethodStatus, A::Error> {
+                let mut field_0: ::std::option::Option<
+                    crate::chrono::DateTime<crate::chrono::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "completedAt",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TwoFactorMethodStatus {
+                    completed_at: crate::deserialize::required(field_0, "completedAt")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TwoFactorMethodStatus", FIELDS, Visitor)
+    }
+}
 /// Time the caller must wait before the next attempt.
 ///
 /// Schema `WaitDuration`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct WaitDuration {
     /// Remaining wait time in seconds. Zero means that the next attempt is allowed now. NOTE: the API reference does not state the unit, so seconds is an assumption.
     pub duration: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for WaitDuration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["duration"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WaitDuration;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `WaitDuration`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WaitDuration, A::Error> {
+                let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "duration",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WaitDuration {
+                    duration: crate::deserialize::required(field_0, "duration")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WaitDuration", FIELDS, Visitor)
+    }
+}
 /// Tokens issued after a second factor was verified. With an access token as credential, only sudoToken is present. With a partial auth token, all three tokens are present.
 ///
 /// Schema `TokenSet`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TokenSet {
     /// Access token, valid for 5 minutes.
     #[serde(rename = "accessToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// Refresh token, valid for 14 days.
     #[serde(rename = "refreshToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: ::std::option::Option<::std::string::String>,
     /// Sudo token, valid for 5 minutes.
     #[serde(rename = "sudoToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sudo_token: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TokenSet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["accessToken", "refreshToken", "sudoToken"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TokenSet;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `TokenSet`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TokenSet, A::Error> {
+                let mut field_0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut field_2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "accessToken",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "refreshToken",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(2usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_2,
+                                "sudoToken",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenSet {
+                    access_token: field_0.flatten(),
+                    refresh_token: field_1.flatten(),
+                    sudo_token: field_2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("TokenSet", FIELDS, Visitor)
+    }
 }
 /// New TOTP secret for an authenticator app.
 ///
 /// Schema `TotpSetup`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TotpSetup {
     /// otpauth URL that contains the secret, the issuer and the algorithm parameters (SHA1, 6 digits, 30-second period).
     pub url: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for TotpSetup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["url"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TotpSetup;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `TotpSetup`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TotpSetup, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "url",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TotpSetup {
+                    url: crate::deserialize::required(field_0, "url")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TotpSetup", FIELDS, Visitor)
+    }
+}
 /// Owner of a valid token.
 ///
 /// Schema `UserId`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct UserId {
     /// Id of the user the token belongs to.
     #[serde(rename = "userId")]
     pub user_id: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for UserId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["userId"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserId;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `UserId`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserId, A::Error> {
+                let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "userId",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserId {
+                    user_id: crate::deserialize::required(field_0, "userId")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserId", FIELDS, Visitor)
+    }
+}
 /// Credentials for login.
 ///
 /// Schema `LoginBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct LoginBody {
     /// Username of the account.
     pub username: ::std::string::String,
     /// Password of the account.
     pub password: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LoginBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["username", "password"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LoginBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `LoginBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LoginBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "username",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "password",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LoginBody {
+                    username: crate::deserialize::required(field_0, "username")?,
+                    password: crate::deserialize::required(field_1, "password")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("LoginBody", FIELDS, Visitor)
+    }
+}
 /// Setup code for completeEmailOtp.
 ///
 /// Schema `CompleteEmailOtpBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CompleteEmailOtpBody {
     /// Code mailed by initiateEmailOtp.
     pub otp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for CompleteEmailOtpBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["otp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CompleteEmailOtpBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `CompleteEmailOtpBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CompleteEmailOtpBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "otp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CompleteEmailOtpBody {
+                    otp: crate::deserialize::required(field_0, "otp")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("CompleteEmailOtpBody", FIELDS, Visitor)
+    }
+}
 /// Authenticator code for completeTotp.
 ///
 /// Schema `CompleteTotpBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CompleteTotpBody {
     /// Current code generated from the secret returned by initiateTotp.
     pub totp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for CompleteTotpBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["totp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CompleteTotpBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `CompleteTotpBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CompleteTotpBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "totp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CompleteTotpBody {
+                    totp: crate::deserialize::required(field_0, "totp")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("CompleteTotpBody", FIELDS, Visitor)
+    }
+}
 /// Address for initiateEmailOtp.
 ///
 /// Schema `InitiateEmailOtpBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct InitiateEmailOtpBody {
     /// Address that will receive the email OTP codes.
     pub email: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InitiateEmailOtpBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InitiateEmailOtpBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `InitiateEmailOtpBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InitiateEmailOtpBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InitiateEmailOtpBody {
+                    email: crate::deserialize::required(field_0, "email")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("InitiateEmailOtpBody", FIELDS, Visitor)
+    }
+}
 /// New address for initiatePutEmail.
 ///
 /// Schema `InitiatePutEmailBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct InitiatePutEmailBody {
     /// New e-mail address of the account.
     pub email: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InitiatePutEmailBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InitiatePutEmailBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `InitiatePutEmailBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InitiatePutEmailBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InitiatePutEmailBody {
+                    email: crate::deserialize::required(field_0, "email")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("InitiatePutEmailBody", FIELDS, Visitor)
+    }
+}
 /// Address for postForgotPassword.
 ///
 /// Schema `PostForgotPasswordBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PostForgotPasswordBody {
     /// Address to send the password reset link to.
     pub email: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PostForgotPasswordBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PostForgotPasswordBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `PostForgotPasswordBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PostForgotPasswordBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PostForgotPasswordBody {
+                    email: crate::deserialize::required(field_0, "email")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PostForgotPasswordBody", FIELDS, Visitor)
+    }
+}
 /// Verification code for putEmail.
 ///
 /// Schema `PutEmailBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PutEmailBody {
     /// Code sent to the new address by initiatePutEmail.
     pub otp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PutEmailBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["otp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PutEmailBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `PutEmailBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PutEmailBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "otp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PutEmailBody {
+                    otp: crate::deserialize::required(field_0, "otp")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PutEmailBody", FIELDS, Visitor)
+    }
+}
 /// Address for sendPasswordReset.
 ///
 /// Schema `SendPasswordResetBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct SendPasswordResetBody {
     /// E-mail address of the account whose password is reset.
     pub email: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SendPasswordResetBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SendPasswordResetBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `SendPasswordResetBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SendPasswordResetBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SendPasswordResetBody {
+                    email: crate::deserialize::required(field_0, "email")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("SendPasswordResetBody", FIELDS, Visitor)
+    }
+}
 /// Reset code and new password for updatePasswordViaOtp.
 ///
 /// Schema `UpdatePasswordViaOtpBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct UpdatePasswordViaOtpBody {
     /// E-mail address of the account.
     #[serde(rename = "userEmail")]
@@ -186,10 +1079,74 @@ pub struct UpdatePasswordViaOtpBody {
     #[serde(rename = "newPassword")]
     pub new_password: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaOtpBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["userEmail", "otp", "newPassword"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpdatePasswordViaOtpBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `UpdatePasswordViaOtpBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UpdatePasswordViaOtpBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "userEmail",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "otp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(2usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_2,
+                                "newPassword",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdatePasswordViaOtpBody {
+                    user_email: crate::deserialize::required(field_0, "userEmail")?,
+                    otp: crate::deserialize::required(field_1, "otp")?,
+                    new_password: crate::deserialize::required(field_2, "newPassword")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UpdatePasswordViaOtpBody", FIELDS, Visitor)
+    }
+}
 /// Current and new password for updatePasswordViaSudo.
 ///
 /// Schema `UpdatePasswordViaSudoBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct UpdatePasswordViaSudoBody {
     /// Current password of the account.
     #[serde(rename = "oldPassword")]
@@ -198,40 +1155,289 @@ pub struct UpdatePasswordViaSudoBody {
     #[serde(rename = "newPassword")]
     pub new_password: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaSudoBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["oldPassword", "newPassword"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpdatePasswordViaSudoBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `UpdatePasswordViaSudoBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UpdatePasswordViaSudoBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "oldPassword",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "newPassword",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UpdatePasswordViaSudoBody {
+                    old_password: crate::deserialize::required(field_0, "oldPassword")?,
+                    new_password: crate::deserialize::required(field_1, "newPassword")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UpdatePasswordViaSudoBody", FIELDS, Visitor)
+    }
+}
 /// Address and reset code for validatePasswordReset.
 ///
 /// Schema `ValidatePasswordResetBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ValidatePasswordResetBody {
     /// E-mail address of the account.
     pub email: ::std::string::String,
     /// Code mailed by sendPasswordReset.
     pub otp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ValidatePasswordResetBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["email", "otp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ValidatePasswordResetBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `ValidatePasswordResetBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ValidatePasswordResetBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "email",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(1usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_1,
+                                "otp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ValidatePasswordResetBody {
+                    email: crate::deserialize::required(field_0, "email")?,
+                    otp: crate::deserialize::required(field_1, "otp")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ValidatePasswordResetBody", FIELDS, Visitor)
+    }
+}
 /// Email OTP for verifyEmailOtpAuthentication.
 ///
 /// Schema `VerifyEmailOtpAuthenticationBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VerifyEmailOtpAuthenticationBody {
     /// Code mailed by initiateEmailOtpAuthentication.
     pub otp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for VerifyEmailOtpAuthenticationBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["otp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VerifyEmailOtpAuthenticationBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `VerifyEmailOtpAuthenticationBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VerifyEmailOtpAuthenticationBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "otp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(VerifyEmailOtpAuthenticationBody {
+                    otp: crate::deserialize::required(field_0, "otp")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("VerifyEmailOtpAuthenticationBody", FIELDS, Visitor)
+    }
+}
 /// Recovery code for verifyRecoveryCodes.
 ///
 /// Schema `VerifyRecoveryCodesBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VerifyRecoveryCodesBody {
     /// One unused recovery code of the account.
     #[serde(rename = "recoveryCode")]
     pub recovery_code: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for VerifyRecoveryCodesBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["recoveryCode"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VerifyRecoveryCodesBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `VerifyRecoveryCodesBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VerifyRecoveryCodesBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "recoveryCode",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(VerifyRecoveryCodesBody {
+                    recovery_code: crate::deserialize::required(field_0, "recoveryCode")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("VerifyRecoveryCodesBody", FIELDS, Visitor)
+    }
+}
 /// Authenticator code for verifyTotp.
 ///
 /// Schema `VerifyTotpBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VerifyTotpBody {
     /// Current code from the authenticator app.
     pub totp: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for VerifyTotpBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["totp"];
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VerifyTotpBody;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object `VerifyTotpBody`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VerifyTotpBody, A::Error> {
+                let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
+                {
+                    match key {
+                        crate::deserialize::Key::Known(0usize) => {
+                            crate::deserialize::set_once(
+                                &mut field_0,
+                                "totp",
+                                map.next_value()?,
+                            )?
+                        }
+                        crate::deserialize::Key::Known(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                        crate::deserialize::Key::Unknown(_) => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(VerifyTotpBody {
+                    totp: crate::deserialize::required(field_0, "totp")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("VerifyTotpBody", FIELDS, Visitor)
+    }
 }
 /// Response body that is always the JSON literal null.
 ///

@@ -26,7 +26,7 @@ impl crate::Validate for crate::RecoveryCodes {
                     value,
                     ::std::option::Option::Some(16u64),
                     ::std::option::Option::Some(16u64),
-                    || crate::Location::Body(pointer.clone()),
+                    crate::runtime::LocationRef::Body(&pointer),
                     violations,
                 );
             }
@@ -74,7 +74,7 @@ impl crate::Validate for crate::EmailOtpStatus {
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -113,7 +113,7 @@ impl crate::Validate for crate::TotpSetup {
             crate::runtime::check_format(
                 value,
                 "uri",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -139,7 +139,7 @@ impl crate::Validate for crate::LoginBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -150,7 +150,7 @@ impl crate::Validate for crate::LoginBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -169,7 +169,7 @@ impl crate::Validate for crate::CompleteEmailOtpBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -188,7 +188,7 @@ impl crate::Validate for crate::CompleteTotpBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -207,13 +207,13 @@ impl crate::Validate for crate::InitiateEmailOtpBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -232,13 +232,13 @@ impl crate::Validate for crate::InitiatePutEmailBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -257,13 +257,13 @@ impl crate::Validate for crate::PostForgotPasswordBody {
                 value,
                 ::std::option::Option::Some(5u64),
                 ::std::option::Option::Some(100u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -282,7 +282,7 @@ impl crate::Validate for crate::PutEmailBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -301,13 +301,13 @@ impl crate::Validate for crate::SendPasswordResetBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -326,13 +326,13 @@ impl crate::Validate for crate::UpdatePasswordViaOtpBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -343,7 +343,7 @@ impl crate::Validate for crate::UpdatePasswordViaOtpBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -354,7 +354,7 @@ impl crate::Validate for crate::UpdatePasswordViaOtpBody {
                 value,
                 ::std::option::Option::Some(8u64),
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             if let ::std::option::Option::Some(regex) = PATTERN_0.as_ref() {
@@ -362,7 +362,7 @@ impl crate::Validate for crate::UpdatePasswordViaOtpBody {
                     value,
                     regex,
                     "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d).*$",
-                    || crate::Location::Body(pointer.clone()),
+                    crate::runtime::LocationRef::Body(&pointer),
                     violations,
                 );
             }
@@ -382,7 +382,7 @@ impl crate::Validate for crate::UpdatePasswordViaSudoBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -393,7 +393,7 @@ impl crate::Validate for crate::UpdatePasswordViaSudoBody {
                 value,
                 ::std::option::Option::Some(8u64),
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             if let ::std::option::Option::Some(regex) = PATTERN_0.as_ref() {
@@ -401,7 +401,7 @@ impl crate::Validate for crate::UpdatePasswordViaSudoBody {
                     value,
                     regex,
                     "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d).*$",
-                    || crate::Location::Body(pointer.clone()),
+                    crate::runtime::LocationRef::Body(&pointer),
                     violations,
                 );
             }
@@ -421,13 +421,13 @@ impl crate::Validate for crate::ValidatePasswordResetBody {
                 value,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(256u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
             crate::runtime::check_format(
                 value,
                 "email",
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -438,7 +438,7 @@ impl crate::Validate for crate::ValidatePasswordResetBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -457,7 +457,7 @@ impl crate::Validate for crate::VerifyEmailOtpAuthenticationBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -476,7 +476,7 @@ impl crate::Validate for crate::VerifyRecoveryCodesBody {
                 value,
                 ::std::option::Option::Some(16u64),
                 ::std::option::Option::Some(16u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -495,7 +495,7 @@ impl crate::Validate for crate::VerifyTotpBody {
                 value,
                 ::std::option::Option::Some(6u64),
                 ::std::option::Option::Some(6u64),
-                || crate::Location::Body(pointer.clone()),
+                crate::runtime::LocationRef::Body(&pointer),
                 violations,
             );
         }
@@ -538,7 +538,7 @@ impl crate::InitiateEmailOtpAuthenticationRequest {
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(256u64),
-                    || crate::Location::Query("origin".to_owned()),
+                    crate::runtime::LocationRef::Query("origin"),
                     violations,
                 );
             }
@@ -550,7 +550,7 @@ impl crate::InitiateEmailOtpAuthenticationRequest {
                     value,
                     ::std::option::Option::Some(2u64),
                     ::std::option::Option::Some(2u64),
-                    || crate::Location::Query("language".to_owned()),
+                    crate::runtime::LocationRef::Query("language"),
                     violations,
                 );
             }
@@ -589,7 +589,7 @@ impl crate::InitiateEmailOtpRequest {
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(256u64),
-                    || crate::Location::Query("origin".to_owned()),
+                    crate::runtime::LocationRef::Query("origin"),
                     violations,
                 );
             }
@@ -601,7 +601,7 @@ impl crate::InitiateEmailOtpRequest {
                     value,
                     ::std::option::Option::Some(2u64),
                     ::std::option::Option::Some(2u64),
-                    || crate::Location::Query("language".to_owned()),
+                    crate::runtime::LocationRef::Query("language"),
                     violations,
                 );
             }
@@ -708,7 +708,7 @@ impl crate::InitiatePutEmailRequest {
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(256u64),
-                    || crate::Location::Query("origin".to_owned()),
+                    crate::runtime::LocationRef::Query("origin"),
                     violations,
                 );
             }
@@ -720,7 +720,7 @@ impl crate::InitiatePutEmailRequest {
                     value,
                     ::std::option::Option::Some(2u64),
                     ::std::option::Option::Some(2u64),
-                    || crate::Location::Query("language".to_owned()),
+                    crate::runtime::LocationRef::Query("language"),
                     violations,
                 );
             }
@@ -771,7 +771,7 @@ impl crate::SendPasswordResetRequest {
                     value,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(256u64),
-                    || crate::Location::Query("origin".to_owned()),
+                    crate::runtime::LocationRef::Query("origin"),
                     violations,
                 );
             }
@@ -783,7 +783,7 @@ impl crate::SendPasswordResetRequest {
                     value,
                     ::std::option::Option::Some(2u64),
                     ::std::option::Option::Some(2u64),
-                    || crate::Location::Query("language".to_owned()),
+                    crate::runtime::LocationRef::Query("language"),
                     violations,
                 );
             }

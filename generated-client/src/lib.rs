@@ -9,5 +9,6 @@ mod runtime;
 pub use auth_api;
 pub use auth_api::*;
 pub use runtime::{
-    Client, ClientBuilder, ClientError, StaticToken, TokenFuture, TokenSource,
+    Client, ClientBuilder, ClientError, RetryPolicy, StaticToken, TokenFuture,
+    TokenSource,
 };

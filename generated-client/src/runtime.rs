@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 use crate::{SecurityScheme, Server};
 /// A failure on the client side of a call. Documented statuses are not errors.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,7 @@ pub struct Client {
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     validate_requests: bool,
+    retry: Option<RetryPolicy>,
 }
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,6 +66,7 @@ impl fmt::Debug for Client {
             .field("base_urls", &self.base_urls)
             .field("token_source", &self.token_source.is_some())
             .field("validate_requests", &self.validate_requests)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -90,27 +93,166 @@ impl Client {
                 message: error.to_string(),
             })
     }
-    /// Returns the violations of a request, or none when request validation is off.
-    pub(crate) fn check(
-        &self,
-        violations: impl FnOnce() -> Vec<crate::Violation>,
-    ) -> Result<(), ClientError> {
-        if !self.validate_requests {
-            return Ok(());
-        }
-        let violations = violations();
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(ClientError::InvalidRequest(violations))
-        }
-    }
     pub(crate) async fn token(&self, schemes: &[SecurityScheme]) -> Option<String> {
         match &self.token_source {
             Some(source) => source.token(schemes).await,
             None => None,
         }
     }
+    /// Performs one operation: validates the request, picks its credentials, sends it (again, as the retry
+    /// policy allows) and decodes the response, inside a `request` span named after the operation.
+    pub(crate) async fn call<Q: Sync, R>(
+        &self,
+        request: Q,
+        operation: Operation<Q, R>,
+    ) -> Result<R, ClientError> {
+        if self.validate_requests {
+            let violations = (operation.violations)(&request);
+            if !violations.is_empty() {
+                return Err(ClientError::InvalidRequest(violations));
+            }
+        }
+        let span = tracing::debug_span!("request", operation = operation.id);
+        self.send_with_retries(&request, &operation).instrument(span).await
+    }
+    async fn send_with_retries<Q: Sync, R>(
+        &self,
+        request: &Q,
+        operation: &Operation<Q, R>,
+    ) -> Result<R, ClientError> {
+        let own = (operation.credentials)(request);
+        let fetched = match own {
+            None if !operation.schemes.is_empty() => {
+                self.token(operation.schemes).await.map(crate::Credentials::new)
+            }
+            _ => None,
+        };
+        let credentials = own.or(fetched.as_ref());
+        let mut retries = 0;
+        loop {
+            let builder = (operation.encode)(self, request, credentials)?;
+            let outcome = send(builder).await;
+            if let Some(policy) = &self.retry
+                && let Some(delay) = policy
+                    .delay(retries, operation.idempotent, &outcome)
+            {
+                retries += 1;
+                tracing::debug!(
+                    operation = operation.id, retry = retries, delay_ms = delay
+                    .as_millis() as u64, "retrying the request"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            let (status, headers, body) = outcome?;
+            return (operation.decode)(status, headers, body);
+        }
+    }
+}
+/// The description of one operation that [`Client::call`] performs. The generated code has one per operation.
+pub(crate) struct Operation<Q, R> {
+    /// The operationId, recorded in the request span.
+    pub id: &'static str,
+    /// Whether the method may be sent again after a 503 without changing the outcome (RFC 9110 idempotent).
+    pub idempotent: bool,
+    /// Every scheme of the security requirement, passed to the token source; empty when the operation has none.
+    pub schemes: &'static [SecurityScheme],
+    pub violations: fn(&Q) -> Vec<crate::Violation>,
+    /// Returns the credentials the request carries itself, which take precedence over the token source.
+    pub credentials: fn(&Q) -> Option<&crate::Credentials>,
+    /// Builds the HTTP request. It runs again for every retry.
+    pub encode: fn(
+        &Client,
+        &Q,
+        Option<&crate::Credentials>,
+    ) -> Result<reqwest::RequestBuilder, ClientError>,
+    /// Maps status, headers and body to the typed response.
+    pub decode: fn(u16, reqwest::header::HeaderMap, Vec<u8>) -> Result<R, ClientError>,
+}
+/// When and how long the client waits before sending a request again. Retries are off unless
+/// [`ClientBuilder::retry`] sets a policy.
+///
+/// A request is sent again after a 429 (the server declined it, whatever the method), after a 503 when
+/// the method is idempotent, and after a failure to connect (nothing reached the server). The wait is the
+/// server's `Retry-After` header (seconds or an HTTP date), else a top-level `retryAfter` number of seconds
+/// in a JSON body, else an exponential backoff from `initial_backoff`. A server that requests more than
+/// `max_delay` gets no retry: the caller receives its response.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The wait before the first retry when the server names none; it doubles for each later retry.
+    pub initial_backoff: Duration,
+    /// The longest wait, whether the server requests it or the backoff reaches it.
+    pub max_delay: Duration,
+}
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+impl RetryPolicy {
+    /// Returns how long to wait before sending the request again, or `None` to return `outcome` as it is.
+    fn delay(
+        &self,
+        retries: u32,
+        idempotent: bool,
+        outcome: &Result<(u16, reqwest::header::HeaderMap, Vec<u8>), ClientError>,
+    ) -> Option<Duration> {
+        if retries >= self.max_retries {
+            return None;
+        }
+        let backoff = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retries))
+            .min(self.max_delay);
+        let (status, headers, body) = match outcome {
+            Ok(response) => response,
+            Err(ClientError::Transport(error)) if error.is_connect() => {
+                return Some(backoff);
+            }
+            Err(_) => return None,
+        };
+        let retryable = *status == 429 || (*status == 503 && idempotent);
+        if !retryable {
+            return None;
+        }
+        match requested_delay(headers, body) {
+            Some(requested) if requested > self.max_delay => None,
+            Some(requested) => Some(requested),
+            None => Some(backoff),
+        }
+    }
+}
+/// Reads the wait a server requests: the `Retry-After` header, else a `retryAfter` field of a JSON body.
+fn requested_delay(
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) -> Option<Duration> {
+    if let Some(value) = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+    {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        if let Ok(date) = httpdate::parse_http_date(value) {
+            return Some(
+                date
+                    .duration_since(std::time::SystemTime::now())
+                    .unwrap_or(Duration::ZERO),
+            );
+        }
+    }
+    let body: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let seconds = body.get("retryAfter")?.as_f64()?;
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs_f64(seconds.min(u32::MAX as f64)))
 }
 /// Settings of a [`Client`].
 pub struct ClientBuilder {
@@ -119,6 +261,7 @@ pub struct ClientBuilder {
     token_source: Option<Arc<dyn TokenSource>>,
     timeout: Duration,
     validate_requests: bool,
+    retry: Option<RetryPolicy>,
 }
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -136,6 +279,7 @@ impl ClientBuilder {
             token_source: None,
             timeout: Duration::from_secs(30),
             validate_requests: true,
+            retry: None,
         }
     }
     /// Sends the operations of `server` to `url` instead of the documented URL.
@@ -164,6 +308,11 @@ impl ClientBuilder {
         self.validate_requests = validate;
         self
     }
+    /// Sends a request again as `policy` allows; see [`RetryPolicy`] for which failures qualify.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
     pub fn build(self) -> Client {
         let timeout = self.timeout;
         let http = self
@@ -185,6 +334,7 @@ impl ClientBuilder {
             base_urls: self.base_urls,
             token_source: self.token_source,
             validate_requests: self.validate_requests,
+            retry: self.retry,
         }
     }
 }

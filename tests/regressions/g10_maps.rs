@@ -6,7 +6,9 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{lock, serve};
-use fx_g10_client::{Client, G10Api, Measurement, Point, Server, SubmitSurveyRequest, SubmitSurveyResponse, Survey};
+use fx_g10_client::{
+    Client, Counts, G10Api, Measurement, Point, Server, SubmitSurveyRequest, SubmitSurveyResponse, Survey,
+};
 use serde_json::{Value, json};
 
 /// Records each survey and accepts it.
@@ -92,6 +94,40 @@ async fn open_object_accepts_unknown_property() {
 }
 
 #[tokio::test]
+async fn extra_properties_are_kept() {
+    let body = json!({ "measurements": { "a": {} }, "counts": { "total": 3, "red": 1, "blue": 2 } });
+
+    let (status, received) = post_survey(body).await;
+
+    assert_eq!(status, 204);
+    assert_eq!(received.len(), 1);
+    let counts = received[0].counts.as_ref().expect("counts were not received");
+    assert_eq!(counts.total, 3);
+    let extra: Vec<(&str, i64)> = counts.additional_properties.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(extra, vec![("blue", 2), ("red", 1)]);
+}
+
+#[tokio::test]
+async fn extra_property_of_wrong_type_rejected() {
+    let body = json!({ "measurements": { "a": {} }, "counts": { "total": 3, "red": "one" } });
+
+    let (status, received) = post_survey(body).await;
+
+    assert_eq!(status, 400);
+    assert!(received.is_empty(), "the implementation received {received:?}");
+}
+
+#[tokio::test]
+async fn negative_extra_property_rejected() {
+    let body = json!({ "measurements": { "a": {} }, "counts": { "total": 3, "red": -1 } });
+
+    let (status, received) = post_survey(body).await;
+
+    assert_eq!(status, 400);
+    assert!(received.is_empty(), "the implementation received {received:?}");
+}
+
+#[tokio::test]
 async fn survey_round_trips_through_client() {
     let surveys = Surveys::default();
     let url = serve(fx_g10_server::router(surveys.clone())).await;
@@ -100,7 +136,8 @@ async fn survey_round_trips_through_client() {
         ("a b".to_owned(), Measurement { value: Some(-3.25) }),
         ("c".to_owned(), Measurement { value: None }),
     ]);
-    let survey = Survey { measurements, origin: Some(Point { x: 0.5, y: -1.0 }) };
+    let counts = Counts { total: 2, additional_properties: BTreeMap::from([("red".to_owned(), 2)]) };
+    let survey = Survey { measurements, origin: Some(Point { x: 0.5, y: -1.0 }), counts: Some(counts) };
 
     let response = client.submit_survey(SubmitSurveyRequest { body: survey.clone() }).await.expect("the call failed");
 

@@ -1793,6 +1793,33 @@ async fn wrong_field_type_gets_400() {
 }
 
 #[tokio::test]
+async fn missing_field_gets_400() {
+    let fake = FakeAuth::default();
+    let server = start(&fake).await;
+
+    let response = post_complete_email_otp(&server.base, "application/json", "{}").await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error = read_error(response).await;
+    assert!(error.message.contains("missing field `otp`"), "the message does not name the field: {}", error.message);
+    assert!(fake.calls().is_empty(), "the implementation was called");
+}
+
+#[tokio::test]
+async fn repeated_field_gets_400() {
+    let fake = FakeAuth::default();
+    let server = start(&fake).await;
+
+    let body = r#"{"otp": "123456", "otp": "654321"}"#;
+    let response = post_complete_email_otp(&server.base, "application/json", body).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error = read_error(response).await;
+    assert!(error.message.contains("duplicate field `otp`"), "unexpected message: {}", error.message);
+    assert!(fake.calls().is_empty(), "the implementation was called");
+}
+
+#[tokio::test]
 async fn missing_required_body_gets_400() {
     let fake = FakeAuth::default();
     let server = start(&fake).await;

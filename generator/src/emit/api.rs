@@ -21,6 +21,8 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #[rustfmt::skip]
         mod api;
         #[rustfmt::skip]
+        mod deserialize;
+        #[rustfmt::skip]
         mod operations;
         #[rustfmt::skip]
         mod runtime;

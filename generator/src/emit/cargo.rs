@@ -63,12 +63,14 @@ pub fn client_manifest(config: &Config) -> String {
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
          form_urlencoded = \"1\"\n\
+         httpdate = \"1\"\n\
          percent-encoding = \"2\"\n\
          reqwest = {{ version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }}\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
          thiserror = \"2\"\n\
+         tokio = {{ version = \"1\", features = [\"time\"] }}\n\
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),

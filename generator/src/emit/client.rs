@@ -21,16 +21,21 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
 
         pub use #api_crate;
         pub use #api_crate::*;
-        pub use runtime::{Client, ClientBuilder, ClientError, StaticToken, TokenFuture, TokenSource};
+        pub use runtime::{Client, ClientBuilder, ClientError, RetryPolicy, StaticToken, TokenFuture, TokenSource};
     }
 }
 
 pub fn client(api: &Api, config: &Config) -> TokenStream {
     let trait_name = format_ident!("{}", config.trait_name);
-    let methods = api.operations.iter().map(|operation| method(api, operation));
+    let methods = api.operations.iter().map(trait_method);
+    let items = api.operations.iter().map(|operation| operation_items(api, operation));
     quote! {
         //! The implementation of the API trait over HTTP.
-        #![allow(unused_imports, unused_mut, clippy::useless_format)]
+        //!
+        //! Each trait method hands the request to the generic `Client::call` with the operation's
+        //! description: a plain function that builds the HTTP request and one that decodes the response.
+        // An operation without parameters leaves `request` unused, one without security `credentials`.
+        #![allow(unused_imports, unused_mut, unused_variables, clippy::useless_format)]
 
         use crate::runtime::{self, ClientError};
 
@@ -38,6 +43,74 @@ pub fn client(api: &Api, config: &Config) -> TokenStream {
             type Error = ClientError;
 
             #(#methods)*
+        }
+
+        #(#items)*
+    }
+}
+
+/// Names the constant that describes `operation` to `Client::call`.
+fn operation_const(operation: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}", operation.name.base().to_uppercase())
+}
+
+fn trait_method(operation: &Operation) -> TokenStream {
+    let name = operation.name.ident();
+    let request_type = operation.request_type.ident();
+    let response_type = operation.response_type.ident();
+    let constant = operation_const(operation);
+    quote! {
+        fn #name(
+            &self,
+            request: crate::#request_type,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::#response_type, ClientError>> + Send {
+            self.call(request, #constant)
+        }
+    }
+}
+
+/// Emits the operation's constant for `Client::call` and its encode and decode functions.
+fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
+    let base = operation.name.base();
+    let constant = operation_const(operation);
+    let encode = format_ident!("encode_{}", base);
+    let decode = format_ident!("decode_{}", base);
+    let request_type = operation.request_type.ident();
+    let response_type = operation.response_type.ident();
+    let idempotent = operation.method.is_idempotent();
+    let schemes = operation.security.schemes().into_iter().map(|index| api.security_schemes[index].name.ident());
+    let credentials = if operation.security.is_declared() {
+        quote! { |request| request.credentials.as_ref() }
+    } else {
+        quote! { |_| ::std::option::Option::None }
+    };
+    let encode_body = encode_request(api, operation);
+    let decode_body = decode_response(api, operation);
+    quote! {
+        const #constant: runtime::Operation<crate::#request_type, crate::#response_type> = runtime::Operation {
+            id: crate::#request_type::OPERATION_ID,
+            idempotent: #idempotent,
+            schemes: &[#(crate::SecurityScheme::#schemes),*],
+            violations: crate::#request_type::violations,
+            credentials: #credentials,
+            encode: #encode,
+            decode: #decode,
+        };
+
+        fn #encode(
+            client: &crate::Client,
+            request: &crate::#request_type,
+            credentials: ::std::option::Option<&crate::Credentials>,
+        ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
+            #encode_body
+        }
+
+        fn #decode(
+            status: u16,
+            headers: ::reqwest::header::HeaderMap,
+            body: ::std::vec::Vec<u8>,
+        ) -> ::std::result::Result<crate::#response_type, ClientError> {
+            #decode_body
         }
     }
 }
@@ -74,10 +147,8 @@ pub(super) fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
     }
 }
 
-fn method(api: &Api, operation: &Operation) -> TokenStream {
-    let name = operation.name.ident();
-    let request_type = operation.request_type.ident();
-    let response_type = operation.response_type.ident();
+/// Emits the body of the function that turns a request into an HTTP request, checked and encoded.
+fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
     let server = api.servers[operation.server].name.ident();
     let http_method = format_ident!("{}", operation.method.as_str());
     let path = path_expression(operation);
@@ -163,44 +234,74 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
             quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
         })
     });
-    let decode = decode(api, operation);
-    let request_argument = quote! { request };
 
-    quote! {
-        async fn #name(&self, #request_argument: crate::#request_type) -> ::std::result::Result<crate::#response_type, ClientError> {
-            self.check(|| #request_argument.violations())?;
-            let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-            let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-            #credentials
-            #(#query_pushes)*
-            #(#cookie_pushes)*
-            let mut url = self.url(crate::Server::#server, &#path)?;
-            runtime::set_query(&mut url, &query);
-            let mut builder = self.http.request(::reqwest::Method::#http_method, url);
-            for (name, value) in headers {
-                builder = builder.header(name, value);
-            }
-            #(#header_sets)*
+    let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
+    let uses_cookies = credentials.cookie || operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);
+    let uses_headers = credentials.sends.is_some();
+    let query_declaration = uses_query.then(|| {
+        quote! { let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); }
+    });
+    let set_query = uses_query.then(|| quote! { runtime::set_query(&mut url, &query); });
+    let cookie_declaration = uses_cookies
+        .then(|| quote! { let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new(); });
+    let set_cookies = uses_cookies.then(|| {
+        quote! {
             if !cookies.is_empty() {
                 builder = builder.header(::reqwest::header::COOKIE, cookies.join("; "));
             }
-            #body
-            let span = ::tracing::debug_span!("request", operation = crate::#request_type::OPERATION_ID);
-            let (status, headers, body) = ::tracing::Instrument::instrument(runtime::send(builder), span).await?;
-            #decode
         }
+    });
+    let header_declaration = uses_headers.then(|| {
+        quote! { let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); }
+    });
+    let set_headers = uses_headers.then(|| {
+        quote! {
+            for (name, value) in headers {
+                builder = builder.header(name, value);
+            }
+        }
+    });
+    let credential_sends = credentials.sends;
+
+    quote! {
+        #query_declaration
+        #cookie_declaration
+        #header_declaration
+        #credential_sends
+        #(#query_pushes)*
+        #(#cookie_pushes)*
+        let mut url = client.url(crate::Server::#server, &#path)?;
+        #set_query
+        let mut builder = client.http.request(::reqwest::Method::#http_method, url);
+        #set_headers
+        #(#header_sets)*
+        #set_cookies
+        #body
+        Ok(builder)
     }
 }
 
-/// Sends the call's credentials, or the token source's, for every scheme of the first alternative of the requirement.
-fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
-    let schemes = operation.security.schemes();
-    if schemes.is_empty() {
-        return None;
+/// The statements that send credentials, and which parts of the request they use.
+struct CredentialSends {
+    sends: Option<TokenStream>,
+    query: bool,
+    cookie: bool,
+}
+
+/// Sends the credentials `Client::call` chose (the request's own or the token source's) for every scheme of
+/// the first alternative of the requirement.
+fn credentials(api: &Api, operation: &Operation) -> CredentialSends {
+    let none = CredentialSends { sends: None, query: false, cookie: false };
+    let Some(first_alternative) = operation.security.alternatives.first() else { return none };
+    if first_alternative.is_empty() {
+        return none;
     }
-    let all = schemes.iter().map(|index| api.security_schemes[*index].name.ident());
-    let first_alternative = operation.security.alternatives.first()?;
+    let kinds: Vec<&SchemeKind> = first_alternative.iter().map(|index| &api.security_schemes[*index].kind).collect();
+    let in_location = |location: ApiKeyLocation| {
+        kinds.iter().any(|kind| matches!(kind, SchemeKind::ApiKey { location: found, .. } if *found == location))
+    };
+    let query = in_location(ApiKeyLocation::Query);
+    let cookie = in_location(ApiKeyLocation::Cookie);
     let sends = first_alternative.iter().map(|index| {
         let scheme = &api.security_schemes[*index];
         let variant = scheme.name.ident();
@@ -222,19 +323,17 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
             }
         }
     });
-    Some(quote! {
-        let credentials = match &request.credentials {
-            ::std::option::Option::Some(credentials) => ::std::option::Option::Some(credentials.clone()),
-            ::std::option::Option::None => self.token(&[#(crate::SecurityScheme::#all),*]).await.map(crate::Credentials::new),
-        };
+    let sends = quote! {
         if let ::std::option::Option::Some(credentials) = credentials {
             #(#sends)*
         }
-    })
+    };
+    CredentialSends { sends: Some(sends), query, cookie }
 }
 
-/// Maps the status to a response variant and decodes the body as the variant's media type.
-fn decode(api: &Api, operation: &Operation) -> TokenStream {
+/// Emits the body of the function that maps the status to a response variant and decodes the body as the
+/// variant's media type.
+fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
     let response_type = operation.response_type.ident();
     let mut responses: Vec<_> = operation.responses.iter().collect();
     // Exact codes must match before ranges, and ranges before `default`.

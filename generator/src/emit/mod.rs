@@ -8,6 +8,7 @@
 mod api;
 mod cargo;
 mod client;
+mod deserialize;
 mod docs;
 mod server;
 mod types;
@@ -38,6 +39,7 @@ pub struct EmitJob<'a> {
 }
 
 const API_RUNTIME: &str = include_str!("runtime/api_validation.rs");
+const API_DESERIALIZE: &str = include_str!("runtime/api_deserialize.rs");
 const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 
@@ -57,6 +59,7 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(src(api_dir, "api.rs"), move || Source::Rust(api::api_trait(api, config))),
         job(src(api_dir, "lib.rs"), move || Source::Rust(api::lib(api, config))),
         job(src(api_dir, "runtime.rs"), || Source::RustText(API_RUNTIME)),
+        job(src(api_dir, "deserialize.rs"), || Source::RustText(API_DESERIALIZE)),
         job(src(server_dir, "lib.rs"), move || Source::Rust(server::lib(api, config))),
         job(src(server_dir, "runtime.rs"), || Source::RustText(SERVER_RUNTIME)),
         job(src(client_dir, "lib.rs"), move || Source::Rust(client::lib(api, config))),

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::deserialize::{StructParts, struct_deserialize};
 use super::docs::doc;
 use crate::model::{Api, DefaultValue, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeKind, Variant};
 
@@ -22,7 +23,9 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
     let docs = doc(&[ty.description.as_deref(), Some(&origin)]);
     match &ty.kind {
         TypeKind::Struct { fields, deny_unknown, additional } => {
-            let deny = deny_unknown.then(|| quote! { #[serde(deny_unknown_fields)] });
+            let parts =
+                StructParts { name: &ty.name, fields, deny_unknown: *deny_unknown, additional: additional.as_ref() };
+            let deserialize = struct_deserialize(api, &parts);
             let additional = additional.as_ref().map(|(name, shape)| {
                 let ident = name.ident();
                 let values = value_type(api, shape);
@@ -33,14 +36,15 @@ fn named_type(api: &Api, ty: &NamedType) -> TokenStream {
                 }
             });
             let defaults = default_functions(api, &ty.name.rust, fields);
-            let fields = fields.iter().map(|field| struct_field(api, &ty.name.rust, field)).chain(additional);
+            let fields = fields.iter().map(|field| struct_field(api, field)).chain(additional);
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #deny
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
                 pub struct #name {
                     #(#fields,)*
                 }
+
+                #deserialize
 
                 #defaults
             }
@@ -126,7 +130,7 @@ fn union(
 }
 
 /// The name of the function that returns a field's default, for `#[serde(default = "...")]`.
-fn default_function(struct_name: &str, field: &Field) -> proc_macro2::Ident {
+pub(super) fn default_function(struct_name: &str, field: &Field) -> proc_macro2::Ident {
     use heck::ToSnakeCase;
     format_ident!("default_{}_{}", struct_name.to_snake_case(), field.name.base().trim_end_matches('_'))
 }
@@ -177,7 +181,7 @@ fn default_functions(api: &Api, struct_name: &str, fields: &[Field]) -> TokenStr
     quote! { #(#functions)* }
 }
 
-fn struct_field(api: &Api, struct_name: &str, field: &Field) -> TokenStream {
+fn struct_field(api: &Api, field: &Field) -> TokenStream {
     let name = field.name.ident();
     let wire = &field.name.wire;
     let docs = doc(&[field.description.as_deref()]);
@@ -186,27 +190,18 @@ fn struct_field(api: &Api, struct_name: &str, field: &Field) -> TokenStream {
         inner = quote! { ::std::boxed::Box<#inner> };
     }
     let rename = (field.name.base() != wire).then(|| quote! { #[serde(rename = #wire)] });
+    // Deserialization is written out in `deserialize.rs`; these attributes serve `Serialize` only.
     let (ty, attributes) = match (field.required, field.shape.nullable) {
-        (true, false) if field.default.is_some() => {
-            let function = default_function(struct_name, field).to_string();
-            (inner, quote! { #[serde(default = #function)] })
-        }
         (true, false) => (inner, quote! {}),
-        (true, true) => (
-            quote! { ::std::option::Option<#inner> },
-            quote! { #[serde(deserialize_with = "crate::runtime::required_nullable")] },
-        ),
+        (true, true) => (quote! { ::std::option::Option<#inner> }, quote! {}),
         // Absent is `None`, `null` is `Some(None)`.
         (false, true) => (
             quote! { ::std::option::Option<::std::option::Option<#inner>> },
-            quote! {
-                #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::runtime::double_option")]
-            },
+            quote! { #[serde(skip_serializing_if = "Option::is_none")] },
         ),
-        (false, false) => (
-            quote! { ::std::option::Option<#inner> },
-            quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
-        ),
+        (false, false) => {
+            (quote! { ::std::option::Option<#inner> }, quote! { #[serde(skip_serializing_if = "Option::is_none")] })
+        }
     };
     quote! {
         #docs

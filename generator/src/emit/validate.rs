@@ -152,7 +152,7 @@ pub fn validate(api: &Api) -> TokenStream {
 }
 
 fn body_location() -> TokenStream {
-    quote! { crate::Location::Body(pointer.clone()) }
+    quote! { crate::runtime::LocationRef::Body(&pointer) }
 }
 
 fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns) -> TokenStream {
@@ -171,7 +171,7 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
             ParamLocation::Header => quote! { Header },
             ParamLocation::Cookie => quote! { Cookie },
         };
-        let location = quote! { crate::Location::#variant(#wire.to_owned()) };
+        let location = quote! { crate::runtime::LocationRef::#variant(#wire) };
         let ident = parameter.name.ident();
         let body = shape_checks(api, &shape, &location, patterns);
         if body.is_empty() {
@@ -252,18 +252,18 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
             if checks.min_length.is_some() || checks.max_length.is_some() {
                 let min = option_u64(checks.min_length);
                 let max = option_u64(checks.max_length);
-                out.push(quote! { crate::runtime::check_length(value, #min, #max, || #location, violations); });
+                out.push(quote! { crate::runtime::check_length(value, #min, #max, #location, violations); });
             }
             if let Some(pattern) = &checks.pattern {
                 let ident = patterns.ident(pattern);
                 out.push(quote! {
                     if let ::std::option::Option::Some(regex) = #ident.as_ref() {
-                        crate::runtime::check_pattern(value, regex, #pattern, || #location, violations);
+                        crate::runtime::check_pattern(value, regex, #pattern, #location, violations);
                     }
                 });
             }
             if let Some(format) = format_name(*format) {
-                out.push(quote! { crate::runtime::check_format(value, #format, || #location, violations); });
+                out.push(quote! { crate::runtime::check_format(value, #format, #location, violations); });
             }
         }
         Ty::Integer(_) | Ty::Number => {
@@ -273,14 +273,14 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
                 let multiple_of = option_f64(checks.multiple_of);
                 let (exclusive_min, exclusive_max) = (checks.exclusive_minimum, checks.exclusive_maximum);
                 out.push(quote! {
-                    crate::runtime::check_range(*value as f64, #minimum, #maximum, (#exclusive_min, #exclusive_max), #multiple_of, || #location, violations);
+                    crate::runtime::check_range(*value as f64, #minimum, #maximum, (#exclusive_min, #exclusive_max), #multiple_of, #location, violations);
                 });
             }
         }
         Ty::Array(items) => {
             out.push(count_check(checks.min_items, checks.max_items, "items", location));
             if checks.unique_items {
-                out.push(quote! { crate::runtime::check_unique(value, || #location, violations); });
+                out.push(quote! { crate::runtime::check_unique(value, #location, violations); });
             }
             let inner = shape_checks(api, items, location, patterns);
             if !inner.is_empty() {
@@ -331,7 +331,7 @@ fn shape_checks(api: &Api, shape: &Shape, location: &TokenStream, patterns: &mut
         Ty::Boolean | Ty::Any | Ty::Null => {}
     }
     if let Some(allowed) = &checks.allowed {
-        out.push(quote! { crate::runtime::check_allowed(value, &[#(#allowed),*], || #location, violations); });
+        out.push(quote! { crate::runtime::check_allowed(value, &[#(#allowed),*], #location, violations); });
     }
     quote! { #(#out)* }
 }
@@ -341,7 +341,7 @@ fn count_check(min: Option<u64>, max: Option<u64>, noun: &str, location: &TokenS
         return quote! {};
     }
     let (min, max) = (option_u64(min), option_u64(max));
-    quote! { crate::runtime::check_count(value.len(), #min, #max, #noun, || #location, violations); }
+    quote! { crate::runtime::check_count(value.len(), #min, #max, #noun, #location, violations); }
 }
 
 fn format_name(format: StringFormat) -> Option<&'static str> {

@@ -128,6 +128,11 @@ pub enum Method {
 }
 
 impl Method {
+    /// Returns whether RFC 9110 defines the method as idempotent, so a client may send it again.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
