@@ -31,9 +31,27 @@ pub struct Diagnostic {
     pub class: Class,
     /// JSON pointer (RFC 6901) of the offending value, such as `/paths/~1pets/get`.
     pub pointer: String,
+    /// The file, line and column of the value the pointer names, or of its nearest ancestor that
+    /// the source contains. It is `None` when no source text is known.
+    pub location: Option<Location>,
     pub message: String,
     /// The fix the user can apply.
     pub help: Option<String>,
+}
+
+/// A place in a source file. Lines and columns count from 1, and columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it, or the name given to a document read from a string.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -46,7 +64,11 @@ impl fmt::Display for Diagnostic {
             Class::Invalid => "invalid",
             Class::NotSupported => "not supported yet",
         };
-        write!(f, "{severity}: #{}: {class}: {}", self.pointer, self.message)?;
+        write!(f, "{severity}: ")?;
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "#{}: {class}: {}", self.pointer, self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -75,13 +97,37 @@ impl Diagnostics {
         self.push(Severity::Error, Class::NotSupported, pointer, message.into(), Some(help.into()));
     }
 
+    /// Records that the document breaks OpenAPI at `pointer`, at a place of the source already known,
+    /// such as the line and column of a syntax error.
+    pub fn invalid_at(
+        &mut self,
+        location: Location,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        if let Some(diagnostic) = self.push(Severity::Error, Class::Invalid, pointer, message.into(), Some(help.into()))
+        {
+            diagnostic.location = Some(location);
+        }
+    }
+
     /// Records a simplification: generation goes on with the fallback `message` names.
     pub fn warn(&mut self, pointer: &str, class: Class, message: impl Into<String>) {
         self.push(Severity::Warning, class, pointer, message.into(), None);
     }
 
-    fn push(&mut self, severity: Severity, class: Class, pointer: &str, message: String, help: Option<String>) {
-        self.items.push(Diagnostic { severity, class, pointer: pointer.to_owned(), message, help });
+    /// Records a diagnostic and returns it.
+    fn push(
+        &mut self,
+        severity: Severity,
+        class: Class,
+        pointer: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Option<&mut Diagnostic> {
+        self.items.push(Diagnostic { severity, class, pointer: pointer.to_owned(), location: None, message, help });
+        self.items.last_mut()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -106,6 +152,11 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Undoes the escaping of one reference token of a JSON pointer.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Appends `token` to the JSON pointer `base`.
 pub fn child(base: &str, token: impl AsRef<str>) -> String {
     format!("{base}/{}", escape_token(token.as_ref()))
@@ -128,5 +179,17 @@ mod tests {
         let text = diagnostics.items()[0].to_string();
         assert_eq!(text, "error: #/paths/~1a/get: invalid: missing `responses`\n  help: add a `responses` object");
         assert!(diagnostics.has_errors());
+    }
+
+    #[test]
+    fn display_puts_location_before_pointer() {
+        let mut diagnostics = Diagnostics::new();
+        let location = Location { file: "spec/auth.yaml".to_owned(), line: 123, column: 7 };
+        diagnostics.invalid_at(location, "/paths/~1x/get", "missing `responses`", "add a `responses` object");
+        let text = diagnostics.items()[0].to_string();
+        assert_eq!(
+            text,
+            "error: spec/auth.yaml:123:7: #/paths/~1x/get: invalid: missing `responses`\n  help: add a `responses` object"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Class, Diagnostics, child};
+use crate::diagnostics::{Class, Diagnostics, Location, child};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const PARAMETER_LOCATIONS: &[&str] = &["path", "query", "header", "cookie"];
@@ -16,38 +16,45 @@ pub struct Loaded {
     pub document: openapiv3::OpenAPI,
 }
 
-/// Reads `path` and returns the raw document; a read or syntax failure is recorded at the root pointer.
-pub fn read(path: &Path, diagnostics: &mut Diagnostics) -> Option<Value> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+/// Reads the text of `path`; a read failure is recorded at the root pointer.
+pub fn read_text(path: &Path, diagnostics: &mut Diagnostics) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
         Err(error) => {
             diagnostics.invalid(
                 "",
                 format!("failed to read {}: {error}", path.display()),
                 "check that the file exists and is readable UTF-8 text",
             );
-            return None;
+            None
         }
-    };
-    parse(&text, diagnostics)
+    }
 }
 
 /// Parses YAML or JSON text (JSON is a subset of YAML 1.2, but `serde_json` gives better messages for it).
-pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
+/// Records a syntax error at the root pointer, located at its line and column in the file `name`.
+pub fn parse(text: &str, name: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
     let trimmed = text.trim_start();
     let result = if trimmed.starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|error| error.to_string())
+        serde_json::from_str::<Value>(text).map_err(|error| (error.to_string(), Some((error.line(), error.column()))))
     } else {
-        serde_yaml::from_str::<YamlJson>(text).map(|YamlJson(value)| value).map_err(|error| error.to_string())
+        serde_yaml::from_str::<YamlJson>(text).map(|YamlJson(value)| value).map_err(|error| {
+            let position = error.location().map(|location| (location.line(), location.column()));
+            (error.to_string(), position)
+        })
     };
     match result {
         Ok(value) => Some(value),
-        Err(error) => {
-            diagnostics.invalid(
-                "",
-                format!("the document is not valid YAML or JSON: {error}"),
-                "fix the syntax error at the line and column given",
-            );
+        Err((error, position)) => {
+            let message = format!("the document is not valid YAML or JSON: {error}");
+            let help = "fix the syntax error at the line and column given";
+            match position {
+                Some((line, column)) => {
+                    let location = Location { file: name.to_owned(), line, column };
+                    diagnostics.invalid_at(location, "", message, help);
+                }
+                None => diagnostics.invalid("", message, help),
+            }
             None
         }
     }

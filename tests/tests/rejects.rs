@@ -370,6 +370,6 @@ fn failure_display_lists_everything() {
     let failure = generator::generate_from_str(SEVERAL_LOWERING_FAULTS, &config()).expect_err("the document is broken");
     let text = failure.to_string();
 
-    assert_eq!(text.matches("error: #/").count(), 3, "expected three errors in:\n{text}");
+    assert_eq!(text.matches("error: inline.yaml:").count(), 3, "expected three located errors in:\n{text}");
     assert_eq!(text.matches("\n  help: ").count(), 3, "expected a help line per error in:\n{text}");
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::diagnostics::{Class, Diagnostics, child};
+use crate::diagnostics::{Class, Diagnostics, child, unescape_token};
 use crate::model::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
 use crate::naming::{Case, Namespace, to_ident};
 
@@ -861,11 +861,6 @@ fn pointer_hint(pointer: &str) -> String {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     let skip = if tokens.len() >= 3 && tokens[0] == "components" { 2 } else { tokens.len().saturating_sub(3) };
     tokens[skip..].iter().map(|token| to_ident(token, Case::Pascal)).collect()
-}
-
-/// Undoes JSON pointer escaping in a reference token.
-pub fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Removes union variants and alias targets that lead back to their own type through unions and aliases
