@@ -4,6 +4,7 @@
 //! pipeline stops at the end of a phase that recorded an error, so a user sees
 //! every problem of that phase in one run.
 
+use std::collections::HashSet;
 use std::fmt;
 
 /// The seriousness of a diagnostic.
@@ -80,6 +81,9 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// The pointer and message of every item, so a problem met twice (such as a path-level
+    /// parameter lowered once per operation) is recorded once.
+    seen: HashSet<(String, String)>,
 }
 
 impl Diagnostics {
@@ -117,7 +121,7 @@ impl Diagnostics {
         self.push(Severity::Warning, class, pointer, message.into(), None);
     }
 
-    /// Records a diagnostic and returns it.
+    /// Records a diagnostic and returns it, or returns `None` when the same one was recorded before.
     fn push(
         &mut self,
         severity: Severity,
@@ -126,6 +130,9 @@ impl Diagnostics {
         message: String,
         help: Option<String>,
     ) -> Option<&mut Diagnostic> {
+        if !self.seen.insert((pointer.to_owned(), message.clone())) {
+            return None;
+        }
         self.items.push(Diagnostic { severity, class, pointer: pointer.to_owned(), location: None, message, help });
         self.items.last_mut()
     }
@@ -179,6 +186,15 @@ mod tests {
         let text = diagnostics.items()[0].to_string();
         assert_eq!(text, "error: #/paths/~1a/get: invalid: missing `responses`\n  help: add a `responses` object");
         assert!(diagnostics.has_errors());
+    }
+
+    #[test]
+    fn repeated_diagnostic_is_recorded_once() {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.invalid("/a/$ref", "`$ref: #/b` points to nothing", "fix the reference");
+        diagnostics.invalid("/a/$ref", "`$ref: #/b` points to nothing", "fix the reference");
+        diagnostics.warn("/a/$ref", Class::Invalid, "another problem at the same place");
+        assert_eq!(diagnostics.items().len(), 2);
     }
 
     #[test]

@@ -100,6 +100,33 @@ fn dangling_schema_ref() {
     assert!(help(error).contains("define the referenced schema"), "help says nothing to do: {error}");
 }
 
+const DANGLING_PATH_PARAMETER: &str = r##"
+openapi: 3.0.3
+info: {title: Pets, version: '1'}
+paths:
+  /pets:
+    parameters:
+      - $ref: '#/components/parameters/Missing'
+    get:
+      operationId: listPets
+      responses:
+        '204': {description: Listed.}
+    post:
+      operationId: createPet
+      responses:
+        '204': {description: Created.}
+"##;
+
+#[test]
+fn dangling_path_parameter_reported_once() {
+    // Path-level parameters are lowered once per operation, so the fault is met twice.
+    let diagnostics = rejected(DANGLING_PATH_PARAMETER);
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/paths/~1pets/parameters/0/$ref");
+    assert!(error.message.contains("points to nothing"), "message does not say what is wrong: {error}");
+}
+
 const MISSING_RESPONSES: &str = r##"
 openapi: 3.0.3
 info: {title: Pets, version: '1'}
