@@ -1,6 +1,8 @@
 //! Phase 1: read a YAML or JSON file into a raw JSON value, check its shape,
 //! then deserialize it into the `openapiv3` types.
 
+pub mod type_errors;
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -294,19 +296,26 @@ fn check_parameters(pointer: &str, parameters: Option<&Value>, diagnostics: &mut
 }
 
 /// Deserializes the raw document into the typed `openapiv3` model.
+///
+/// On failure, every value that fails on its own is recorded at its own pointer (see [`type_errors`]).
 pub fn typed(raw: &Value, diagnostics: &mut Diagnostics) -> Option<openapiv3::OpenAPI> {
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
-        Ok(document) => Some(document),
-        Err(error) => {
-            let pointer = path_to_pointer(error.path());
-            diagnostics.invalid(
-                &pointer,
-                format!("the value does not match the OpenAPI 3.0 schema: {}", error.inner()),
-                "compare this value with the OpenAPI 3.0.3 specification",
-            );
-            None
-        }
+    let error = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
+        Ok(document) => return Some(document),
+        Err(error) => error,
+    };
+    let mut errors = type_errors::locate(raw);
+    if errors.is_empty() {
+        let pointer = path_to_pointer(error.path());
+        errors.push(type_errors::TypeError { pointer, message: error.inner().to_string() });
     }
+    for error in errors {
+        diagnostics.invalid(
+            &error.pointer,
+            format!("the value does not match the OpenAPI 3.0 schema: {}", error.message),
+            "compare this value with the OpenAPI 3.0.3 specification",
+        );
+    }
+    None
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
