@@ -1,6 +1,7 @@
 //! Phase 1: read a YAML or JSON file into a raw JSON value, check its shape,
 //! then deserialize it into the `openapiv3` types.
 
+pub mod places;
 pub mod type_errors;
 
 use std::path::Path;

@@ -11,44 +11,13 @@ use openapiv3::{
     APIKeyLocation, AnySchema, ArrayType, BooleanType, Components, CookieStyle, Encoding, Example, Header, HeaderStyle,
     IntegerType, Link, MediaType, NumberType, OAuth2Flows, ObjectType, OpenAPI, Operation, Parameter, ParameterData,
     PathItem, PathStyle, Paths, QueryStyle, ReferenceOr, RequestBody, Response, Responses, Schema, SchemaData,
-    SecurityScheme, StatusCode, StringType,
+    SecurityScheme, StringType,
 };
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
+use super::places::{Kind, Place, child_place};
 use crate::diagnostics::child;
-
-/// The OpenAPI objects whose values are checked one by one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Document,
-    Paths,
-    PathItem,
-    Operation,
-    Parameter,
-    RequestBody,
-    Responses,
-    Response,
-    MediaType,
-    Encoding,
-    Header,
-    Schema,
-    Components,
-    Example,
-    Link,
-    Callback,
-    SecurityScheme,
-}
-
-/// A place in the document: one object, or a map or list of objects of one kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    Object(Kind),
-    Map(Kind),
-    List(Kind),
-}
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// A value that failed to deserialize: its JSON pointer in the document and the serde message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,64 +93,6 @@ fn children(place: Place, value: &Value) -> Vec<(String, Place, &Value)> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-/// Returns the place of entry `token` of `value`, which is at `place`.
-fn child_place(place: Place, token: &str, value: &Value) -> Option<Place> {
-    use Kind as K;
-    use Place::{List, Map, Object};
-    let kind = match place {
-        Map(kind) => return value.is_object().then_some(Object(kind)),
-        List(kind) => return value.is_array().then_some(Object(kind)),
-        Object(kind) => kind,
-    };
-    // A reference object has no entries to check.
-    if value.get("$ref").is_some() {
-        return None;
-    }
-    let place = match (kind, token) {
-        (K::Document, "paths") => Object(K::Paths),
-        (K::Document, "components") => Object(K::Components),
-        (K::Paths, path) if path.starts_with('/') => Object(K::PathItem),
-        (K::PathItem, "parameters") => List(K::Parameter),
-        (K::PathItem, method) if METHODS.contains(&method) => Object(K::Operation),
-        (K::Operation, "parameters") => List(K::Parameter),
-        (K::Operation, "requestBody") => Object(K::RequestBody),
-        (K::Operation, "responses") => Object(K::Responses),
-        (K::Operation, "callbacks") => Map(K::Callback),
-        (K::Callback, _) => Object(K::PathItem),
-        (K::Responses, status) if is_status(status) => Object(K::Response),
-        (K::Response, "headers") | (K::Encoding, "headers") => Map(K::Header),
-        (K::Response, "content") | (K::Parameter, "content") | (K::Header, "content") => Map(K::MediaType),
-        (K::RequestBody, "content") => Map(K::MediaType),
-        (K::Response, "links") => Map(K::Link),
-        (K::Parameter, "schema") | (K::Header, "schema") | (K::MediaType, "schema") => Object(K::Schema),
-        (K::Parameter, "examples") | (K::Header, "examples") | (K::MediaType, "examples") => Map(K::Example),
-        (K::MediaType, "encoding") => Map(K::Encoding),
-        (K::Schema, "properties") => Map(K::Schema),
-        (K::Schema, "items") | (K::Schema, "not") => Object(K::Schema),
-        (K::Schema, "additionalProperties") if value.get(token).is_some_and(Value::is_object) => Object(K::Schema),
-        (K::Schema, "allOf") | (K::Schema, "oneOf") | (K::Schema, "anyOf") => List(K::Schema),
-        (K::Components, section) => Map(match section {
-            "schemas" => K::Schema,
-            "responses" => K::Response,
-            "parameters" => K::Parameter,
-            "examples" => K::Example,
-            "requestBodies" => K::RequestBody,
-            "headers" => K::Header,
-            "securitySchemes" => K::SecurityScheme,
-            "links" => K::Link,
-            "callbacks" => K::Callback,
-            _ => return None,
-        }),
-        _ => return None,
-    };
-    Some(place)
-}
-
-/// Returns whether a key of a responses object names a response: `default` or a status code such as `404` or `4XX`.
-fn is_status(key: &str) -> bool {
-    key == "default" || error_of::<StatusCode>(&Value::String(key.to_owned())).is_none()
 }
 
 /// Returns whether `value` fails to deserialize as what `place` holds.

@@ -268,6 +268,9 @@ impl<'a> TypeBuilder<'a> {
             );
             return Shape::new(Ty::Any);
         };
+        if self.reject_non_schema(target, &target_pointer, pointer, diagnostics) {
+            return Shape::new(Ty::Any);
+        }
         if let Some(component) = self.by_pointer.get(&target_pointer).cloned() {
             return match component {
                 Component::Named(id) => {
@@ -302,6 +305,23 @@ impl<'a> TypeBuilder<'a> {
             self.by_pointer.insert(target_pointer.clone(), Component::Alias { pointer: target_pointer.clone() });
             self.alias_shape(&target_pointer, &hint, diagnostics)
         }
+    }
+
+    /// Records an error and returns `true` when a schema `$ref` at `pointer` points to something that is not a schema.
+    fn reject_non_schema(
+        &self,
+        target: &str,
+        target_pointer: &str,
+        pointer: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> bool {
+        let Some(what) = crate::load::places::not_a_schema(self.raw, target_pointer) else { return false };
+        diagnostics.invalid(
+            pointer,
+            format!("`$ref: {target}` points to {what}, not to a schema"),
+            "point the reference at a schema, such as '#/components/schemas/Name'",
+        );
+        true
     }
 
     fn alias_shape(&mut self, pointer: &str, hint: &str, diagnostics: &mut Diagnostics) -> Shape {
@@ -608,6 +628,9 @@ impl<'a> TypeBuilder<'a> {
                 );
                 return;
             };
+            if self.reject_non_schema(target, &target_pointer, &child(pointer, "$ref"), diagnostics) {
+                return;
+            }
             if visiting.contains(&target_pointer) {
                 diagnostics.warn(
                     &child(pointer, "$ref"),
