@@ -11,11 +11,19 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{Diagnostics, child};
+use crate::source::Sources;
 
 /// Pulls external objects into `root`; `base` is the folder relative references start from.
-pub fn bundle(root: &mut Value, base: &Path, diagnostics: &mut Diagnostics) {
-    let mut bundler = Bundler { base: base.to_path_buf(), ..Bundler::default() };
-    bundler.used_names = existing_components(root);
+/// Records the text of each file read, and where each pulled object came from, in `sources`.
+pub fn bundle(root: &mut Value, base: &Path, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    let mut bundler = Bundler {
+        base: base.to_path_buf(),
+        files: HashMap::new(),
+        imported: HashMap::new(),
+        imports: Vec::new(),
+        used_names: existing_components(root),
+        sources,
+    };
     let has_path_references = root
         .get("paths")
         .and_then(Value::as_object)
@@ -35,8 +43,7 @@ pub fn bundle(root: &mut Value, base: &Path, diagnostics: &mut Diagnostics) {
     bundler.insert_imports(root);
 }
 
-#[derive(Default)]
-struct Bundler {
+struct Bundler<'a> {
     base: PathBuf,
     /// Files read so far, by canonical path.
     files: HashMap<PathBuf, Value>,
@@ -46,9 +53,10 @@ struct Bundler {
     imports: Vec<(&'static str, String, Value)>,
     /// Component names in use, as `kind/name`.
     used_names: BTreeSet<String>,
+    sources: &'a mut Sources,
 }
 
-impl Bundler {
+impl Bundler<'_> {
     /// Replaces each `paths` entry that is a `$ref` with the path item it points to.
     fn inline_path_items(&mut self, paths: &mut Value, root: &Value, diagnostics: &mut Diagnostics) {
         let Some(paths) = paths.as_object_mut() else { return };
@@ -56,7 +64,10 @@ impl Bundler {
             let Some(reference) = item.get("$ref").and_then(Value::as_str).map(str::to_owned) else { continue };
             let pointer = child(&child("/paths", path), "$ref");
             let resolved = match reference.strip_prefix('#') {
-                Some(fragment) => pointer_get(root, fragment).cloned().map(|value| (value, None)),
+                Some(fragment) => {
+                    self.sources.add_origin(&child("/paths", path), None, fragment);
+                    pointer_get(root, fragment).cloned().map(|value| (value, None))
+                }
                 None => self
                     .load(&reference, &self.base.clone(), &pointer, diagnostics)
                     .map(|(value, file)| (value, Some(file))),
@@ -70,6 +81,8 @@ impl Bundler {
                 Some((value, file)) => {
                     *item = value;
                     if let Some(file) = file {
+                        let index = self.sources.index_of(&file);
+                        self.sources.add_origin(&child("/paths", path), index, "");
                         // References inside the imported path item are relative to its file.
                         let mut imported = std::mem::take(item);
                         self.walk(&mut imported, &child("/paths", path), Some(&file), diagnostics);
@@ -163,6 +176,8 @@ impl Bundler {
         self.imported.insert(key, local.clone());
         let mut object = object;
         let pointer = child(&format!("/components/{kind}"), &name);
+        let index = self.sources.index_of(&file);
+        self.sources.add_origin(&pointer, index, &fragment);
         self.walk(&mut object, &pointer, Some(&file), diagnostics);
         self.imports.push((kind, name, object));
         Some(local)
@@ -197,13 +212,19 @@ impl Bundler {
             return Some((document.clone(), file));
         }
         let mut file_diagnostics = Diagnostics::new();
-        let document = crate::load::read(&file, &mut file_diagnostics);
+        let document = crate::load::read_text(&file, &mut file_diagnostics).and_then(|text| {
+            let index = self.sources.add_referenced(&file, text);
+            let (name, text) = self.sources.file(index);
+            crate::load::parse(text, name, &mut file_diagnostics)
+        });
         for diagnostic in file_diagnostics.into_items() {
-            diagnostics.invalid(
-                ref_pointer,
-                format!("in {}: {}", file.display(), diagnostic.message),
-                diagnostic.help.unwrap_or_default(),
-            );
+            let message = format!("in {}: {}", file.display(), diagnostic.message);
+            let help = diagnostic.help.unwrap_or_default();
+            match diagnostic.location {
+                // A syntax error keeps its place in the referenced file.
+                Some(location) => diagnostics.invalid_at(location, ref_pointer, message, help),
+                None => diagnostics.invalid(ref_pointer, message, help),
+            }
         }
         let document = document?;
         self.files.insert(file.clone(), document.clone());
@@ -299,7 +320,7 @@ mod tests {
         });
         let before = root.clone();
         let mut diagnostics = Diagnostics::new();
-        bundle(&mut root, Path::new("."), &mut diagnostics);
+        bundle(&mut root, Path::new("."), &mut Sources::new(Path::new(".")), &mut diagnostics);
         assert!(diagnostics.items().is_empty(), "{:?}", diagnostics.items());
         assert_eq!(root, before);
     }

@@ -4,6 +4,7 @@
 //! pipeline stops at the end of a phase that recorded an error, so a user sees
 //! every problem of that phase in one run.
 
+use std::collections::HashSet;
 use std::fmt;
 
 /// The seriousness of a diagnostic.
@@ -31,9 +32,27 @@ pub struct Diagnostic {
     pub class: Class,
     /// JSON pointer (RFC 6901) of the offending value, such as `/paths/~1pets/get`.
     pub pointer: String,
+    /// The file, line and column of the value the pointer names, or of its nearest ancestor that
+    /// the source contains. It is `None` when no source text is known.
+    pub location: Option<Location>,
     pub message: String,
     /// The fix the user can apply.
     pub help: Option<String>,
+}
+
+/// A place in a source file. Lines and columns count from 1, and columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it, or the name given to a document read from a string.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -46,7 +65,11 @@ impl fmt::Display for Diagnostic {
             Class::Invalid => "invalid",
             Class::NotSupported => "not supported yet",
         };
-        write!(f, "{severity}: #{}: {class}: {}", self.pointer, self.message)?;
+        write!(f, "{severity}: ")?;
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "#{}: {class}: {}", self.pointer, self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -58,6 +81,9 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// The pointer and message of every item, so a problem met twice (such as a path-level
+    /// parameter lowered once per operation) is recorded once.
+    seen: HashSet<(String, String)>,
 }
 
 impl Diagnostics {
@@ -75,13 +101,40 @@ impl Diagnostics {
         self.push(Severity::Error, Class::NotSupported, pointer, message.into(), Some(help.into()));
     }
 
+    /// Records that the document breaks OpenAPI at `pointer`, at a place of the source already known,
+    /// such as the line and column of a syntax error.
+    pub fn invalid_at(
+        &mut self,
+        location: Location,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        if let Some(diagnostic) = self.push(Severity::Error, Class::Invalid, pointer, message.into(), Some(help.into()))
+        {
+            diagnostic.location = Some(location);
+        }
+    }
+
     /// Records a simplification: generation goes on with the fallback `message` names.
     pub fn warn(&mut self, pointer: &str, class: Class, message: impl Into<String>) {
         self.push(Severity::Warning, class, pointer, message.into(), None);
     }
 
-    fn push(&mut self, severity: Severity, class: Class, pointer: &str, message: String, help: Option<String>) {
-        self.items.push(Diagnostic { severity, class, pointer: pointer.to_owned(), message, help });
+    /// Records a diagnostic and returns it, or returns `None` when the same one was recorded before.
+    fn push(
+        &mut self,
+        severity: Severity,
+        class: Class,
+        pointer: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Option<&mut Diagnostic> {
+        if !self.seen.insert((pointer.to_owned(), message.clone())) {
+            return None;
+        }
+        self.items.push(Diagnostic { severity, class, pointer: pointer.to_owned(), location: None, message, help });
+        self.items.last_mut()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -106,6 +159,11 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Undoes the escaping of one reference token of a JSON pointer.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Appends `token` to the JSON pointer `base`.
 pub fn child(base: &str, token: impl AsRef<str>) -> String {
     format!("{base}/{}", escape_token(token.as_ref()))
@@ -128,5 +186,26 @@ mod tests {
         let text = diagnostics.items()[0].to_string();
         assert_eq!(text, "error: #/paths/~1a/get: invalid: missing `responses`\n  help: add a `responses` object");
         assert!(diagnostics.has_errors());
+    }
+
+    #[test]
+    fn repeated_diagnostic_is_recorded_once() {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.invalid("/a/$ref", "`$ref: #/b` points to nothing", "fix the reference");
+        diagnostics.invalid("/a/$ref", "`$ref: #/b` points to nothing", "fix the reference");
+        diagnostics.warn("/a/$ref", Class::Invalid, "another problem at the same place");
+        assert_eq!(diagnostics.items().len(), 2);
+    }
+
+    #[test]
+    fn display_puts_location_before_pointer() {
+        let mut diagnostics = Diagnostics::new();
+        let location = Location { file: "spec/auth.yaml".to_owned(), line: 123, column: 7 };
+        diagnostics.invalid_at(location, "/paths/~1x/get", "missing `responses`", "add a `responses` object");
+        let text = diagnostics.items()[0].to_string();
+        assert_eq!(
+            text,
+            "error: spec/auth.yaml:123:7: #/paths/~1x/get: invalid: missing `responses`\n  help: add a `responses` object"
+        );
     }
 }

@@ -13,11 +13,12 @@ pub mod model;
 pub mod naming;
 pub mod output;
 mod render;
+mod source;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub use diagnostics::{Class, Diagnostic, Diagnostics, Severity};
+pub use diagnostics::{Class, Diagnostic, Diagnostics, Location, Severity};
 pub use render::GeneratedFile;
 
 /// Names of the generated crates and where they go.
@@ -139,23 +140,51 @@ fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// Generates the crates for the document at `spec`.
+///
+/// Diagnostics name the file as `spec` gives it.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Failure> {
     let base = spec.parent().map(Path::to_path_buf).unwrap_or_default();
-    run(config, &base, |diagnostics| load::read(spec, diagnostics))
+    let name = spec.display().to_string();
+    run(config, &base, &name, |diagnostics| load::read_text(spec, diagnostics))
 }
 
 /// Generates the crates for a document given as YAML or JSON text.
 ///
-/// References to other files are read relative to the current directory.
+/// References to other files are read relative to the current directory, and diagnostics name the
+/// document `config.source_name`.
 pub fn generate_from_str(text: &str, config: &Config) -> Result<Generated, Failure> {
-    run(config, Path::new("."), |diagnostics| load::parse(text, diagnostics))
+    run(config, Path::new("."), &config.source_name, |_| Some(text.to_owned()))
 }
 
-/// Reads the document with `read`, then runs the remaining phases.
+/// Reads the document's text with `read`, runs the phases, then adds the file, line and column to
+/// every diagnostic.
 fn run(
     config: &Config,
     base: &Path,
-    read: impl FnOnce(&mut Diagnostics) -> Option<serde_json::Value>,
+    name: &str,
+    read: impl FnOnce(&mut Diagnostics) -> Option<String>,
+) -> Result<Generated, Failure> {
+    let mut sources = source::Sources::new(base);
+    let result = run_phases(config, base, name, read, &mut sources);
+    // Positions cost a second parse of the text, so they are found only for runs with diagnostics.
+    match result {
+        Ok(mut generated) => {
+            sources.locate(&mut generated.warnings);
+            Ok(generated)
+        }
+        Err(mut failure) => {
+            sources.locate(&mut failure.diagnostics);
+            Err(failure)
+        }
+    }
+}
+
+fn run_phases(
+    config: &Config,
+    base: &Path,
+    name: &str,
+    read: impl FnOnce(&mut Diagnostics) -> Option<String>,
+    sources: &mut source::Sources,
 ) -> Result<Generated, Failure> {
     let start = Instant::now();
     let mut diagnostics = Diagnostics::new();
@@ -163,9 +192,13 @@ fn run(
         diagnostics.invalid("", message, "change the setting; the document was not read");
         return Err(Failure { phase: Phase::Load, diagnostics: diagnostics.into_items(), timings: Timings::default() });
     }
-    let mut raw = read(&mut diagnostics);
+    let mut raw = None;
+    if let Some(text) = read(&mut diagnostics) {
+        raw = load::parse(&text, name, &mut diagnostics);
+        sources.add_root(name.to_owned(), text);
+    }
     if let Some(raw) = raw.as_mut() {
-        bundle::bundle(raw, base, &mut diagnostics);
+        bundle::bundle(raw, base, sources, &mut diagnostics);
     }
     let mut timings = Timings { load: start.elapsed(), ..Timings::default() };
     let raw = checkpoint(raw, &diagnostics, Phase::Load, timings)?;

@@ -1,11 +1,14 @@
 //! Phase 1: read a YAML or JSON file into a raw JSON value, check its shape,
 //! then deserialize it into the `openapiv3` types.
 
+pub mod places;
+pub mod type_errors;
+
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Class, Diagnostics, child};
+use crate::diagnostics::{Class, Diagnostics, Location, child};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const PARAMETER_LOCATIONS: &[&str] = &["path", "query", "header", "cookie"];
@@ -16,38 +19,45 @@ pub struct Loaded {
     pub document: openapiv3::OpenAPI,
 }
 
-/// Reads `path` and returns the raw document; a read or syntax failure is recorded at the root pointer.
-pub fn read(path: &Path, diagnostics: &mut Diagnostics) -> Option<Value> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+/// Reads the text of `path`; a read failure is recorded at the root pointer.
+pub fn read_text(path: &Path, diagnostics: &mut Diagnostics) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
         Err(error) => {
             diagnostics.invalid(
                 "",
                 format!("failed to read {}: {error}", path.display()),
                 "check that the file exists and is readable UTF-8 text",
             );
-            return None;
+            None
         }
-    };
-    parse(&text, diagnostics)
+    }
 }
 
 /// Parses YAML or JSON text (JSON is a subset of YAML 1.2, but `serde_json` gives better messages for it).
-pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
+/// Records a syntax error at the root pointer, located at its line and column in the file `name`.
+pub fn parse(text: &str, name: &str, diagnostics: &mut Diagnostics) -> Option<Value> {
     let trimmed = text.trim_start();
     let result = if trimmed.starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|error| error.to_string())
+        serde_json::from_str::<Value>(text).map_err(|error| (error.to_string(), Some((error.line(), error.column()))))
     } else {
-        serde_yaml::from_str::<YamlJson>(text).map(|YamlJson(value)| value).map_err(|error| error.to_string())
+        serde_yaml::from_str::<YamlJson>(text).map(|YamlJson(value)| value).map_err(|error| {
+            let position = error.location().map(|location| (location.line(), location.column()));
+            (error.to_string(), position)
+        })
     };
     match result {
         Ok(value) => Some(value),
-        Err(error) => {
-            diagnostics.invalid(
-                "",
-                format!("the document is not valid YAML or JSON: {error}"),
-                "fix the syntax error at the line and column given",
-            );
+        Err((error, position)) => {
+            let message = format!("the document is not valid YAML or JSON: {error}");
+            let help = "fix the syntax error at the line and column given";
+            match position {
+                Some((line, column)) => {
+                    let location = Location { file: name.to_owned(), line, column };
+                    diagnostics.invalid_at(location, "", message, help);
+                }
+                None => diagnostics.invalid("", message, help),
+            }
             None
         }
     }
@@ -287,19 +297,26 @@ fn check_parameters(pointer: &str, parameters: Option<&Value>, diagnostics: &mut
 }
 
 /// Deserializes the raw document into the typed `openapiv3` model.
+///
+/// On failure, every value that fails on its own is recorded at its own pointer (see [`type_errors`]).
 pub fn typed(raw: &Value, diagnostics: &mut Diagnostics) -> Option<openapiv3::OpenAPI> {
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
-        Ok(document) => Some(document),
-        Err(error) => {
-            let pointer = path_to_pointer(error.path());
-            diagnostics.invalid(
-                &pointer,
-                format!("the value does not match the OpenAPI 3.0 schema: {}", error.inner()),
-                "compare this value with the OpenAPI 3.0.3 specification",
-            );
-            None
-        }
+    let error = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
+        Ok(document) => return Some(document),
+        Err(error) => error,
+    };
+    let mut errors = type_errors::locate(raw);
+    if errors.is_empty() {
+        let pointer = path_to_pointer(error.path());
+        errors.push(type_errors::TypeError { pointer, message: error.inner().to_string() });
     }
+    for error in errors {
+        diagnostics.invalid(
+            &error.pointer,
+            format!("the value does not match the OpenAPI 3.0 schema: {}", error.message),
+            "compare this value with the OpenAPI 3.0.3 specification",
+        );
+    }
+    None
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -1,10 +1,12 @@
 //! Compiles the generated crates of every fixture document with warnings denied, and runs the behaviour
-//! tests of the regression documents against their generated server and client.
+//! tests of the fixture and regression documents against their generated server and client.
 //!
 //! Both tests share one scratch Cargo workspace in `target/fixture-check/`. It contains the crates
 //! `fx-<slug>-api`, `fx-<slug>-server` and `fx-<slug>-client` of each document in `tests/fixtures/` and
 //! `tests/fixtures/regressions/`, and the crate `fx-behaviour`. The integration tests of `fx-behaviour` are
-//! the files `tests/regressions/<case>_<topic>.rs`, and its library is `tests/regressions/lib.rs`.
+//! the files `tests/regressions/<case>_<topic>.rs`, where `<case>` is the slug of a document, such as `g01`
+//! for a regression document or `composition` for `tests/fixtures/composition.yaml`. Its library is
+//! `tests/regressions/lib.rs`.
 //! The first run builds axum, reqwest and tokio in the scratch target directory, so it takes minutes.
 //! Later runs rewrite only the files that changed, so cargo rebuilds incrementally.
 //!
@@ -163,7 +165,7 @@ fn write_behaviour_crate(root: &Path, scratch: &Path, documents: &[Document]) {
         let case = behaviour_case(test);
         assert!(
             documents.iter().any(|document| document.slug == case),
-            "{} does not start with the case id of a document in tests/fixtures/regressions, such as `g01_`",
+            "{} does not start with the slug of a document in tests/fixtures, such as `g01_` or `composition_`",
             test.display()
         );
         cases.insert(case);

@@ -100,6 +100,89 @@ fn dangling_schema_ref() {
     assert!(help(error).contains("define the referenced schema"), "help says nothing to do: {error}");
 }
 
+const DANGLING_PATH_PARAMETER: &str = r##"
+openapi: 3.0.3
+info: {title: Pets, version: '1'}
+paths:
+  /pets:
+    parameters:
+      - $ref: '#/components/parameters/Missing'
+    get:
+      operationId: listPets
+      responses:
+        '204': {description: Listed.}
+    post:
+      operationId: createPet
+      responses:
+        '204': {description: Created.}
+"##;
+
+#[test]
+fn dangling_path_parameter_reported_once() {
+    // Path-level parameters are lowered once per operation, so the fault is met twice.
+    let diagnostics = rejected(DANGLING_PATH_PARAMETER);
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/paths/~1pets/parameters/0/$ref");
+    assert!(error.message.contains("points to nothing"), "message does not say what is wrong: {error}");
+}
+
+/// Returns a document whose only response has the schema `schema`, indented by 14 spaces.
+fn with_response_schema(schema: &str) -> String {
+    format!(
+        "openapi: 3.0.3
+info: {{title: Pets, version: '1'}}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        '200':
+          description: The pets.
+          content:
+            application/json:
+              schema:
+{schema}
+"
+    )
+}
+
+#[test]
+fn schema_ref_to_document_root() {
+    let diagnostics = rejected(&with_response_schema("                $ref: '#'"));
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref");
+    assert_eq!(error.class, Class::Invalid);
+    assert!(error.message.contains("the OpenAPI document itself, not to a schema"), "{error}");
+    assert_eq!(error.location.as_ref().map(|l| (l.line, l.column)), Some((13, 23)), "{error}");
+}
+
+#[test]
+fn schema_ref_to_info() {
+    let diagnostics = rejected(&with_response_schema("                $ref: '#/info'"));
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref");
+    assert!(error.message.contains("the `info` field, not to a schema"), "{error}");
+    assert!(help(error).contains("#/components/schemas/Name"), "help says nothing to do: {error}");
+}
+
+#[test]
+fn all_of_ref_to_response() {
+    let text = format!(
+        "{}components:\n  responses:\n    Problem: {{description: A problem.}}\n",
+        with_response_schema(
+            "                allOf:\n                  - $ref: '#/components/responses/Problem'\n                  - {properties: {a: {type: string}}}"
+        )
+    );
+    let diagnostics = rejected(&text);
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/paths/~1pets/get/responses/200/content/application~1json/schema/allOf/0/$ref");
+    assert!(error.message.contains("a Response Object, not to a schema"), "{error}");
+}
+
 const MISSING_RESPONSES: &str = r##"
 openapi: 3.0.3
 info: {title: Pets, version: '1'}
@@ -370,6 +453,6 @@ fn failure_display_lists_everything() {
     let failure = generator::generate_from_str(SEVERAL_LOWERING_FAULTS, &config()).expect_err("the document is broken");
     let text = failure.to_string();
 
-    assert_eq!(text.matches("error: #/").count(), 3, "expected three errors in:\n{text}");
+    assert_eq!(text.matches("error: inline.yaml:").count(), 3, "expected three located errors in:\n{text}");
     assert_eq!(text.matches("\n  help: ").count(), 3, "expected a help line per error in:\n{text}");
 }

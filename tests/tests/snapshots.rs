@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use generator::{Config, Generated, GeneratedFile};
+use generator::{Config, Diagnostic, Generated, GeneratedFile};
 use integration_tests::{auth_config, project_root};
 
 /// Files that differ between documents only in their header line: the runtime modules, which the generator
@@ -33,11 +33,19 @@ fn generate_or_panic(path: &Path, config: &Config) -> Generated {
 }
 
 /// Renders the warnings as the command line prints them, or `no warnings` when there are none.
+/// File names are made relative to the workspace root, so the snapshots do not depend on the checkout's folder.
 fn warnings_text(generated: &Generated) -> String {
     if generated.warnings.is_empty() {
         return "no warnings".to_owned();
     }
-    generated.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    let relative = |warning: &Diagnostic| {
+        let mut warning = warning.clone();
+        if let Some(location) = warning.location.as_mut() {
+            location.file = relative_to_root(Path::new(&location.file));
+        }
+        warning.to_string()
+    };
+    generated.warnings.iter().map(relative).collect::<Vec<_>>().join("\n")
 }
 
 fn file_list(files: &[GeneratedFile]) -> String {

@@ -4,13 +4,16 @@
 //! types, because those drop keywords that matter here (an `enum` on an
 //! object schema, `null` inside an `enum`, unknown formats).
 
+mod object;
+
 use std::collections::{BTreeSet, HashMap};
 
-use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::diagnostics::{Class, Diagnostics, child};
-use crate::model::{Checks, Field, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
+use object::{ObjectParts, discriminator_of, union_tags};
+
+use crate::diagnostics::{Class, Diagnostics, child, unescape_token};
+use crate::model::{Checks, IntType, NamedType, Shape, StringFormat, Ty, TypeId, TypeKind};
 use crate::naming::{Case, Namespace, to_ident};
 
 /// The kind of a schema that references resolve to.
@@ -268,6 +271,9 @@ impl<'a> TypeBuilder<'a> {
             );
             return Shape::new(Ty::Any);
         };
+        if self.reject_non_schema(target, &target_pointer, pointer, diagnostics) {
+            return Shape::new(Ty::Any);
+        }
         if let Some(component) = self.by_pointer.get(&target_pointer).cloned() {
             return match component {
                 Component::Named(id) => {
@@ -302,6 +308,23 @@ impl<'a> TypeBuilder<'a> {
             self.by_pointer.insert(target_pointer.clone(), Component::Alias { pointer: target_pointer.clone() });
             self.alias_shape(&target_pointer, &hint, diagnostics)
         }
+    }
+
+    /// Records an error and returns `true` when a schema `$ref` at `pointer` points to something that is not a schema.
+    fn reject_non_schema(
+        &self,
+        target: &str,
+        target_pointer: &str,
+        pointer: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> bool {
+        let Some(what) = crate::load::places::not_a_schema(self.raw, target_pointer) else { return false };
+        diagnostics.invalid(
+            pointer,
+            format!("`$ref: {target}` points to {what}, not to a schema"),
+            "point the reference at a schema, such as '#/components/schemas/Name'",
+        );
+        true
     }
 
     fn alias_shape(&mut self, pointer: &str, hint: &str, diagnostics: &mut Diagnostics) -> Shape {
@@ -432,16 +455,7 @@ impl<'a> TypeBuilder<'a> {
     ) -> TypeKind {
         let key = if object.contains_key("oneOf") { "oneOf" } else { "anyOf" };
         let members = object.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
-        let discriminator_object = object.get("discriminator");
-        let discriminator =
-            discriminator_object.and_then(|d| d.get("propertyName")).and_then(Value::as_str).map(str::to_owned);
-        let mapping: Vec<(String, String)> = discriminator_object
-            .and_then(|d| d.get("mapping"))
-            .and_then(Value::as_object)
-            .map(|map| {
-                map.iter().filter_map(|(tag, target)| Some((tag.clone(), target.as_str()?.to_owned()))).collect()
-            })
-            .unwrap_or_default();
+        let (discriminator, mapping) = discriminator_of(object);
 
         let mut names = Namespace::new();
         let mut variants = Vec::new();
@@ -467,21 +481,7 @@ impl<'a> TypeBuilder<'a> {
                 (None, Ty::Map(_)) => "Object".to_owned(),
                 (None, _) => format!("Variant{}", index + 1),
             };
-            let mut tags: Vec<String> = match reference {
-                Some(reference) => mapping
-                    .iter()
-                    .filter(|(_, target)| target == reference || Some(target.as_str()) == schema_name.as_deref())
-                    .map(|(tag, _)| tag.clone())
-                    .collect(),
-                None => Vec::new(),
-            };
-            if tags.is_empty()
-                && discriminator.is_some()
-                && let Some(name) = &schema_name
-            {
-                // Without a mapping, the discriminator value is the schema name.
-                tags.push(name.clone());
-            }
+            let tags = union_tags(reference, schema_name.as_deref(), discriminator.as_deref(), &mapping);
             variants.push(crate::model::Variant { name: names.name(&label, Case::Pascal), shape, tags, boxed: false });
         }
         if discriminator.is_some() && variants.iter().any(|variant| variant.tags.is_empty()) {
@@ -513,7 +513,17 @@ impl<'a> TypeBuilder<'a> {
         let Some(object) = schema.as_object() else {
             return TypeKind::Alias(Shape::new(Ty::Any));
         };
+        if let Some(kind) = self.all_of_union(object, pointer, hint, diagnostics) {
+            return kind;
+        }
         if (object.contains_key("oneOf") || object.contains_key("anyOf")) && !is_struct_like(object) {
+            if object.contains_key("allOf") {
+                diagnostics.warn(
+                    &child(pointer, "allOf"),
+                    Class::NotSupported,
+                    "this `allOf` next to a `oneOf`/`anyOf` is not supported yet (only when the `oneOf`/`anyOf` members are object schemas and no `allOf` member is a union); its properties are left out",
+                );
+            }
             return self.union(object, pointer, hint, diagnostics);
         }
         if let Some(values) = object.get("enum").and_then(Value::as_array)
@@ -521,161 +531,9 @@ impl<'a> TypeBuilder<'a> {
         {
             return string_enum(values);
         }
-        let mut properties: IndexMap<String, (Value, String)> = IndexMap::new();
-        let mut required: BTreeSet<String> = BTreeSet::new();
-        let mut deny_unknown = false;
-        let mut visiting = vec![pointer.to_owned()];
-        self.collect_object(
-            object,
-            pointer,
-            &mut properties,
-            &mut required,
-            &mut deny_unknown,
-            diagnostics,
-            &mut visiting,
-        );
-
-        let mut field_names = Namespace::new();
-        let mut fields = Vec::new();
-        for (wire, (property, property_pointer)) in properties {
-            let name = field_names.name(&wire, Case::Snake);
-            let field_hint = format!("{hint}{}", to_ident(&wire, Case::Pascal));
-            let shape = self.shape(&property, &property_pointer, &field_hint, diagnostics);
-            let flag = |key: &str| property.get(key).and_then(Value::as_bool).unwrap_or(false);
-            // One type serves requests and responses, so a property present in only one direction is optional.
-            let one_way = if flag("readOnly") {
-                Some("Read-only: responses carry it, requests leave it out.")
-            } else if flag("writeOnly") {
-                Some("Write-only: requests carry it, responses leave it out.")
-            } else {
-                None
-            };
-            let description = match (description(&property), one_way) {
-                (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
-                (text, note) => text.or(note.map(str::to_owned)),
-            };
-            let required = required.contains(&wire) && one_way.is_none();
-            let default = if required || shape.nullable {
-                None
-            } else {
-                property
-                    .get("default")
-                    .and_then(|value| self.default_value(value, &shape, &property_pointer, diagnostics))
-            };
-            fields.push(Field {
-                description,
-                required: required || default.is_some(),
-                default,
-                name,
-                shape,
-                boxed: false,
-            });
-        }
-        let additional = match object.get("additionalProperties") {
-            Some(Value::Object(schema)) if !schema.is_empty() => {
-                let schema = Value::Object(schema.clone());
-                let shape =
-                    self.shape(&schema, &child(pointer, "additionalProperties"), &format!("{hint}Value"), diagnostics);
-                Some(shape)
-            }
-            Some(Value::Bool(true)) | Some(Value::Object(_)) => Some(Shape::new(Ty::Any)),
-            _ => None,
-        };
-        let additional = additional.map(|shape| (field_names.name("additional_properties", Case::Snake), shape));
-        TypeKind::Struct { fields, deny_unknown, additional }
-    }
-
-    /// Gathers properties of an object schema and of every `allOf` member, following references.
-    #[allow(clippy::too_many_arguments)]
-    fn collect_object(
-        &mut self,
-        object: &serde_json::Map<String, Value>,
-        pointer: &str,
-        properties: &mut IndexMap<String, (Value, String)>,
-        required: &mut BTreeSet<String>,
-        deny_unknown: &mut bool,
-        diagnostics: &mut Diagnostics,
-        visiting: &mut Vec<String>,
-    ) {
-        if let Some(Value::String(target)) = object.get("$ref") {
-            let Some(target_pointer) = local_pointer(target) else {
-                diagnostics.unsupported(
-                    &child(pointer, "$ref"),
-                    format!(
-                        "`$ref: {target}` inside `allOf` is not supported yet; only references inside this document are"
-                    ),
-                    "move the schema into `components/schemas` of this document",
-                );
-                return;
-            };
-            if visiting.contains(&target_pointer) {
-                diagnostics.warn(
-                    &child(pointer, "$ref"),
-                    Class::Invalid,
-                    format!("`allOf` includes `{target}`, which includes this schema again; the repeated inclusion is skipped"),
-                );
-                return;
-            }
-            match self.raw.pointer(&target_pointer).and_then(Value::as_object).cloned() {
-                Some(target_object) => {
-                    visiting.push(target_pointer.clone());
-                    self.collect_object(
-                        &target_object,
-                        &target_pointer,
-                        properties,
-                        required,
-                        deny_unknown,
-                        diagnostics,
-                        visiting,
-                    );
-                    visiting.pop();
-                }
-                None => diagnostics.invalid(
-                    &child(pointer, "$ref"),
-                    format!("`$ref: {target}` points to a schema that does not exist"),
-                    "define the referenced schema or fix the reference",
-                ),
-            }
-            return;
-        }
-        if let Some(Value::Object(map)) = object.get("properties") {
-            for (name, property) in map {
-                properties.insert(name.clone(), (property.clone(), child(&child(pointer, "properties"), name)));
-            }
-        }
-        if let Some(Value::Array(names)) = object.get("required") {
-            required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
-        }
-        if object.get("additionalProperties") == Some(&Value::Bool(false)) {
-            *deny_unknown = true;
-        }
-        if let Some(Value::Array(members)) = object.get("allOf") {
-            for (index, member) in members.iter().enumerate() {
-                let member_pointer = child(&child(pointer, "allOf"), index.to_string());
-                match member.as_object() {
-                    Some(member) if member.contains_key("oneOf") || member.contains_key("anyOf") => diagnostics.warn(
-                        &member_pointer,
-                        Class::NotSupported,
-                        "`oneOf`/`anyOf` inside `allOf` is not supported yet; its properties are left out",
-                    ),
-                    Some(member) => {
-                        let member = member.clone();
-                        self.collect_object(
-                            &member,
-                            &member_pointer,
-                            properties,
-                            required,
-                            deny_unknown,
-                            diagnostics,
-                            visiting,
-                        )
-                    }
-                    None => {}
-                }
-            }
-            // A member's `additionalProperties: false` would reject the other members' fields.
-            *deny_unknown = object.get("additionalProperties") == Some(&Value::Bool(false));
-        }
+        let mut parts = ObjectParts::default();
+        self.collect_object(object, pointer, &mut parts, None, diagnostics, &mut vec![pointer.to_owned()]);
+        self.struct_kind(object, pointer, hint, parts, diagnostics)
     }
 }
 
@@ -861,11 +719,6 @@ fn pointer_hint(pointer: &str) -> String {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     let skip = if tokens.len() >= 3 && tokens[0] == "components" { 2 } else { tokens.len().saturating_sub(3) };
     tokens[skip..].iter().map(|token| to_ident(token, Case::Pascal)).collect()
-}
-
-/// Undoes JSON pointer escaping in a reference token.
-pub fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Removes union variants and alias targets that lead back to their own type through unions and aliases
