@@ -25,7 +25,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
         const FIELDS: &[&str] = &["statusCode", "error", "message", "retryAfter"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = Error;
+            type Value = crate::Error;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -35,7 +35,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<Error, A::Error> {
+            ) -> ::std::result::Result<crate::Error, A::Error> {
                 let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -80,7 +80,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
                         }
                     }
                 }
-                ::std::result::Result::Ok(Error {
+                ::std::result::Result::Ok(crate::Error {
                     status_code: crate::deserialize::required(field_0, "statusCode")?,
                     error: crate::deserialize::required(field_1, "error")?,
                     message: crate::deserialize::required(field_2, "message")?,
@@ -107,7 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for RecoveryCodes {
         const FIELDS: &[&str] = &["recoveryCodes"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = RecoveryCodes;
+            type Value = crate::RecoveryCodes;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -117,7 +117,7 @@ impl<'de> ::serde::Deserialize<'de> for RecoveryCodes {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<RecoveryCodes, A::Error> {
+            ) -> ::std::result::Result<crate::RecoveryCodes, A::Error> {
                 let mut field_0: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -140,7 +140,7 @@ impl<'de> ::serde::Deserialize<'de> for RecoveryCodes {
                         }
                     }
                 }
-                ::std::result::Result::Ok(RecoveryCodes {
+                ::std::result::Result::Ok(crate::RecoveryCodes {
                     recovery_codes: crate::deserialize::required(
                         field_0,
                         "recoveryCodes",
@@ -174,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorStatus {
         const FIELDS: &[&str] = &["enabled", "emailOtp", "totp", "recoveryCodes"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TwoFactorStatus;
+            type Value = crate::TwoFactorStatus;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -184,7 +184,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorStatus {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<TwoFactorStatus, A::Error> {
+            ) -> ::std::result::Result<crate::TwoFactorStatus, A::Error> {
                 let mut field_0: ::std::option::Option<bool> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<
                     ::std::option::Option<crate::EmailOtpStatus>,
@@ -235,7 +235,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorStatus {
                         }
                     }
                 }
-                ::std::result::Result::Ok(TwoFactorStatus {
+                ::std::result::Result::Ok(crate::TwoFactorStatus {
                     enabled: crate::deserialize::required(field_0, "enabled")?,
                     email_otp: field_1.flatten(),
                     totp: field_2.flatten(),
@@ -264,7 +264,7 @@ impl<'de> ::serde::Deserialize<'de> for EmailOtpStatus {
         const FIELDS: &[&str] = &["email", "completedAt"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = EmailOtpStatus;
+            type Value = crate::EmailOtpStatus;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -274,7 +274,7 @@ impl<'de> ::serde::Deserialize<'de> for EmailOtpStatus {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<EmailOtpStatus, A::Error> {
+            ) -> ::std::result::Result<crate::EmailOtpStatus, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<
                     crate::chrono::DateTime<crate::chrono::Utc>,
@@ -305,7 +305,7 @@ impl<'de> ::serde::Deserialize<'de> for EmailOtpStatus {
                         }
                     }
                 }
-                ::std::result::Result::Ok(EmailOtpStatus {
+                ::std::result::Result::Ok(crate::EmailOtpStatus {
                     email: crate::deserialize::required(field_0, "email")?,
                     completed_at: crate::deserialize::required(field_1, "completedAt")?,
                 })
@@ -330,7 +330,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorMethodStatus {
         const FIELDS: &[&str] = &["completedAt"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TwoFactorMethodStatus;
+            type Value = crate::TwoFactorMethodStatus;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -340,7 +340,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorMethodStatus {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<TwoFactorMethodStatus, A::Error> {
+            ) -> ::std::result::Result<crate::TwoFactorMethodStatus, A::Error> {
                 let mut field_0: ::std::option::Option<
                     crate::chrono::DateTime<crate::chrono::Utc>,
                 > = ::std::option::Option::None;
@@ -363,7 +363,7 @@ impl<'de> ::serde::Deserialize<'de> for TwoFactorMethodStatus {
                         }
                     }
                 }
-                ::std::result::Result::Ok(TwoFactorMethodStatus {
+                ::std::result::Result::Ok(crate::TwoFactorMethodStatus {
                     completed_at: crate::deserialize::required(field_0, "completedAt")?,
                 })
             }
@@ -386,7 +386,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitDuration {
         const FIELDS: &[&str] = &["duration"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = WaitDuration;
+            type Value = crate::WaitDuration;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -396,7 +396,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitDuration {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<WaitDuration, A::Error> {
+            ) -> ::std::result::Result<crate::WaitDuration, A::Error> {
                 let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -417,7 +417,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitDuration {
                         }
                     }
                 }
-                ::std::result::Result::Ok(WaitDuration {
+                ::std::result::Result::Ok(crate::WaitDuration {
                     duration: crate::deserialize::required(field_0, "duration")?,
                 })
             }
@@ -450,7 +450,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenSet {
         const FIELDS: &[&str] = &["accessToken", "refreshToken", "sudoToken"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TokenSet;
+            type Value = crate::TokenSet;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -460,7 +460,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenSet {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<TokenSet, A::Error> {
+            ) -> ::std::result::Result<crate::TokenSet, A::Error> {
                 let mut field_0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -503,7 +503,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenSet {
                         }
                     }
                 }
-                ::std::result::Result::Ok(TokenSet {
+                ::std::result::Result::Ok(crate::TokenSet {
                     access_token: field_0.flatten(),
                     refresh_token: field_1.flatten(),
                     sudo_token: field_2.flatten(),
@@ -528,7 +528,7 @@ impl<'de> ::serde::Deserialize<'de> for TotpSetup {
         const FIELDS: &[&str] = &["url"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TotpSetup;
+            type Value = crate::TotpSetup;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -538,7 +538,7 @@ impl<'de> ::serde::Deserialize<'de> for TotpSetup {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<TotpSetup, A::Error> {
+            ) -> ::std::result::Result<crate::TotpSetup, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -559,7 +559,7 @@ impl<'de> ::serde::Deserialize<'de> for TotpSetup {
                         }
                     }
                 }
-                ::std::result::Result::Ok(TotpSetup {
+                ::std::result::Result::Ok(crate::TotpSetup {
                     url: crate::deserialize::required(field_0, "url")?,
                 })
             }
@@ -583,7 +583,7 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
         const FIELDS: &[&str] = &["userId"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = UserId;
+            type Value = crate::UserId;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -593,7 +593,7 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<UserId, A::Error> {
+            ) -> ::std::result::Result<crate::UserId, A::Error> {
                 let mut field_0: ::std::option::Option<i64> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -614,7 +614,7 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
                         }
                     }
                 }
-                ::std::result::Result::Ok(UserId {
+                ::std::result::Result::Ok(crate::UserId {
                     user_id: crate::deserialize::required(field_0, "userId")?,
                 })
             }
@@ -639,7 +639,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginBody {
         const FIELDS: &[&str] = &["username", "password"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = LoginBody;
+            type Value = crate::LoginBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -649,7 +649,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<LoginBody, A::Error> {
+            ) -> ::std::result::Result<crate::LoginBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
@@ -678,7 +678,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(LoginBody {
+                ::std::result::Result::Ok(crate::LoginBody {
                     username: crate::deserialize::required(field_0, "username")?,
                     password: crate::deserialize::required(field_1, "password")?,
                 })
@@ -702,7 +702,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteEmailOtpBody {
         const FIELDS: &[&str] = &["otp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = CompleteEmailOtpBody;
+            type Value = crate::CompleteEmailOtpBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -712,7 +712,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteEmailOtpBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<CompleteEmailOtpBody, A::Error> {
+            ) -> ::std::result::Result<crate::CompleteEmailOtpBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -733,7 +733,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteEmailOtpBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(CompleteEmailOtpBody {
+                ::std::result::Result::Ok(crate::CompleteEmailOtpBody {
                     otp: crate::deserialize::required(field_0, "otp")?,
                 })
             }
@@ -756,7 +756,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteTotpBody {
         const FIELDS: &[&str] = &["totp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = CompleteTotpBody;
+            type Value = crate::CompleteTotpBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -766,7 +766,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteTotpBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<CompleteTotpBody, A::Error> {
+            ) -> ::std::result::Result<crate::CompleteTotpBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -787,7 +787,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteTotpBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(CompleteTotpBody {
+                ::std::result::Result::Ok(crate::CompleteTotpBody {
                     totp: crate::deserialize::required(field_0, "totp")?,
                 })
             }
@@ -810,7 +810,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiateEmailOtpBody {
         const FIELDS: &[&str] = &["email"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = InitiateEmailOtpBody;
+            type Value = crate::InitiateEmailOtpBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -820,7 +820,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiateEmailOtpBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<InitiateEmailOtpBody, A::Error> {
+            ) -> ::std::result::Result<crate::InitiateEmailOtpBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -841,7 +841,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiateEmailOtpBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(InitiateEmailOtpBody {
+                ::std::result::Result::Ok(crate::InitiateEmailOtpBody {
                     email: crate::deserialize::required(field_0, "email")?,
                 })
             }
@@ -864,7 +864,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePutEmailBody {
         const FIELDS: &[&str] = &["email"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = InitiatePutEmailBody;
+            type Value = crate::InitiatePutEmailBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -874,7 +874,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePutEmailBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<InitiatePutEmailBody, A::Error> {
+            ) -> ::std::result::Result<crate::InitiatePutEmailBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -895,7 +895,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatePutEmailBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(InitiatePutEmailBody {
+                ::std::result::Result::Ok(crate::InitiatePutEmailBody {
                     email: crate::deserialize::required(field_0, "email")?,
                 })
             }
@@ -918,7 +918,7 @@ impl<'de> ::serde::Deserialize<'de> for PostForgotPasswordBody {
         const FIELDS: &[&str] = &["email"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PostForgotPasswordBody;
+            type Value = crate::PostForgotPasswordBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -928,7 +928,7 @@ impl<'de> ::serde::Deserialize<'de> for PostForgotPasswordBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<PostForgotPasswordBody, A::Error> {
+            ) -> ::std::result::Result<crate::PostForgotPasswordBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -949,7 +949,7 @@ impl<'de> ::serde::Deserialize<'de> for PostForgotPasswordBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(PostForgotPasswordBody {
+                ::std::result::Result::Ok(crate::PostForgotPasswordBody {
                     email: crate::deserialize::required(field_0, "email")?,
                 })
             }
@@ -972,7 +972,7 @@ impl<'de> ::serde::Deserialize<'de> for PutEmailBody {
         const FIELDS: &[&str] = &["otp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PutEmailBody;
+            type Value = crate::PutEmailBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -982,7 +982,7 @@ impl<'de> ::serde::Deserialize<'de> for PutEmailBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<PutEmailBody, A::Error> {
+            ) -> ::std::result::Result<crate::PutEmailBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -1003,7 +1003,7 @@ impl<'de> ::serde::Deserialize<'de> for PutEmailBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(PutEmailBody {
+                ::std::result::Result::Ok(crate::PutEmailBody {
                     otp: crate::deserialize::required(field_0, "otp")?,
                 })
             }
@@ -1026,7 +1026,7 @@ impl<'de> ::serde::Deserialize<'de> for SendPasswordResetBody {
         const FIELDS: &[&str] = &["email"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = SendPasswordResetBody;
+            type Value = crate::SendPasswordResetBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1036,7 +1036,7 @@ impl<'de> ::serde::Deserialize<'de> for SendPasswordResetBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<SendPasswordResetBody, A::Error> {
+            ) -> ::std::result::Result<crate::SendPasswordResetBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -1057,7 +1057,7 @@ impl<'de> ::serde::Deserialize<'de> for SendPasswordResetBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(SendPasswordResetBody {
+                ::std::result::Result::Ok(crate::SendPasswordResetBody {
                     email: crate::deserialize::required(field_0, "email")?,
                 })
             }
@@ -1086,7 +1086,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaOtpBody {
         const FIELDS: &[&str] = &["userEmail", "otp", "newPassword"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = UpdatePasswordViaOtpBody;
+            type Value = crate::UpdatePasswordViaOtpBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1096,7 +1096,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaOtpBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<UpdatePasswordViaOtpBody, A::Error> {
+            ) -> ::std::result::Result<crate::UpdatePasswordViaOtpBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1133,7 +1133,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaOtpBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(UpdatePasswordViaOtpBody {
+                ::std::result::Result::Ok(crate::UpdatePasswordViaOtpBody {
                     user_email: crate::deserialize::required(field_0, "userEmail")?,
                     otp: crate::deserialize::required(field_1, "otp")?,
                     new_password: crate::deserialize::required(field_2, "newPassword")?,
@@ -1162,7 +1162,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaSudoBody {
         const FIELDS: &[&str] = &["oldPassword", "newPassword"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = UpdatePasswordViaSudoBody;
+            type Value = crate::UpdatePasswordViaSudoBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1172,7 +1172,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaSudoBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<UpdatePasswordViaSudoBody, A::Error> {
+            ) -> ::std::result::Result<crate::UpdatePasswordViaSudoBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
@@ -1201,7 +1201,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePasswordViaSudoBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(UpdatePasswordViaSudoBody {
+                ::std::result::Result::Ok(crate::UpdatePasswordViaSudoBody {
                     old_password: crate::deserialize::required(field_0, "oldPassword")?,
                     new_password: crate::deserialize::required(field_1, "newPassword")?,
                 })
@@ -1227,7 +1227,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidatePasswordResetBody {
         const FIELDS: &[&str] = &["email", "otp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ValidatePasswordResetBody;
+            type Value = crate::ValidatePasswordResetBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1237,7 +1237,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidatePasswordResetBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<ValidatePasswordResetBody, A::Error> {
+            ) -> ::std::result::Result<crate::ValidatePasswordResetBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
@@ -1266,7 +1266,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidatePasswordResetBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(ValidatePasswordResetBody {
+                ::std::result::Result::Ok(crate::ValidatePasswordResetBody {
                     email: crate::deserialize::required(field_0, "email")?,
                     otp: crate::deserialize::required(field_1, "otp")?,
                 })
@@ -1290,7 +1290,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyEmailOtpAuthenticationBody {
         const FIELDS: &[&str] = &["otp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VerifyEmailOtpAuthenticationBody;
+            type Value = crate::VerifyEmailOtpAuthenticationBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1300,7 +1300,10 @@ impl<'de> ::serde::Deserialize<'de> for VerifyEmailOtpAuthenticationBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<VerifyEmailOtpAuthenticationBody, A::Error> {
+            ) -> ::std::result::Result<
+                crate::VerifyEmailOtpAuthenticationBody,
+                A::Error,
+            > {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -1321,7 +1324,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyEmailOtpAuthenticationBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(VerifyEmailOtpAuthenticationBody {
+                ::std::result::Result::Ok(crate::VerifyEmailOtpAuthenticationBody {
                     otp: crate::deserialize::required(field_0, "otp")?,
                 })
             }
@@ -1346,7 +1349,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyRecoveryCodesBody {
         const FIELDS: &[&str] = &["recoveryCode"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VerifyRecoveryCodesBody;
+            type Value = crate::VerifyRecoveryCodesBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1356,7 +1359,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyRecoveryCodesBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<VerifyRecoveryCodesBody, A::Error> {
+            ) -> ::std::result::Result<crate::VerifyRecoveryCodesBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -1377,7 +1380,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyRecoveryCodesBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(VerifyRecoveryCodesBody {
+                ::std::result::Result::Ok(crate::VerifyRecoveryCodesBody {
                     recovery_code: crate::deserialize::required(field_0, "recoveryCode")?,
                 })
             }
@@ -1400,7 +1403,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyTotpBody {
         const FIELDS: &[&str] = &["totp"];
         struct Visitor;
         impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VerifyTotpBody;
+            type Value = crate::VerifyTotpBody;
             fn expecting(
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
@@ -1410,7 +1413,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyTotpBody {
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<VerifyTotpBody, A::Error> {
+            ) -> ::std::result::Result<crate::VerifyTotpBody, A::Error> {
                 let mut field_0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map
                     .next_key_seed(crate::deserialize::KeySeed(FIELDS))?
@@ -1431,7 +1434,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyTotpBody {
                         }
                     }
                 }
-                ::std::result::Result::Ok(VerifyTotpBody {
+                ::std::result::Result::Ok(crate::VerifyTotpBody {
                     totp: crate::deserialize::required(field_0, "totp")?,
                 })
             }

@@ -90,14 +90,15 @@ pub fn struct_deserialize(api: &Api, parts: &StructParts) -> TokenStream {
 
                 struct Visitor;
 
+                // Paths start at `crate`, so a schema named `Visitor` cannot refer to this struct.
                 impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
+                    type Value = crate::#name;
 
                     fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         formatter.write_str(#expecting)
                     }
 
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<crate::#name, A::Error> {
                         #(#declarations)*
                         #additional_declaration
                         while let ::std::option::Option::Some(key) = map.next_key_seed(crate::deserialize::KeySeed(FIELDS))? {
@@ -107,7 +108,7 @@ pub fn struct_deserialize(api: &Api, parts: &StructParts) -> TokenStream {
                                 #unknown_arm
                             }
                         }
-                        ::std::result::Result::Ok(#name {
+                        ::std::result::Result::Ok(crate::#name {
                             #(#values,)*
                         })
                     }
