@@ -6,7 +6,45 @@
 #![allow(dead_code)]
 use std::borrow::Cow;
 use std::fmt;
-use serde::de::{DeserializeSeed, Deserializer, Error, Visitor};
+use std::marker::PhantomData;
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+/// A struct read from an object; the generated code implements it for each struct and calls
+/// [`object`] from the struct's `Deserialize` implementation.
+pub trait Object: Sized {
+    /// The schema name, for error messages.
+    const NAME: &'static str;
+    /// The wire names of the properties, in field order.
+    const FIELDS: &'static [&'static str];
+    /// Reads the struct from the entries of an object.
+    fn read<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+/// Deserializes `T` from an object; any other value is an error.
+pub fn object<'de, T: Object, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_struct(T::NAME, T::FIELDS, ObjectVisitor(PhantomData))
+}
+struct ObjectVisitor<T>(PhantomData<T>);
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "an object `{}`", T::NAME)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read(map)
+    }
+}
+/// Reads the next key of an object and looks it up in `fields`.
+pub fn key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fields: &'static [&'static str],
+) -> Result<Option<Key<'de>>, A::Error> {
+    map.next_key_seed(KeySeed(fields))
+}
+/// Reads and drops the value of a property the struct does not keep.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
 /// A key of an object, as an index into the struct's property names or as the unknown name itself.
 pub enum Key<'de> {
     Known(usize),
@@ -75,6 +113,14 @@ pub fn set_once<T, E: Error>(
 /// Returns the value of a required property, failing when the object lacks it.
 pub fn required<T, E: Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+/// Returns the value of an optional property; absent and `null` both become `None`.
+pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
+    slot.flatten()
+}
+/// Returns the value of a property with a default, calling `default` when the object lacks it.
+pub fn or_default<T>(slot: Option<T>, default: fn() -> T) -> T {
+    slot.unwrap_or_else(default)
 }
 /// Fails on a property the schema forbids (`additionalProperties: false`).
 pub fn unknown<T, E: Error>(

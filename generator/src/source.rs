@@ -148,6 +148,11 @@ type Position = (usize, usize);
 pub fn positions(text: &str, pointers: &[&str]) -> Vec<Option<Position>> {
     let mut trie = Trie::default();
     let leaves: Vec<Vec<usize>> = pointers.iter().map(|pointer| trie.insert(pointer)).collect();
+    for path in &leaves {
+        if let Some(last) = path.last() {
+            trie.nodes[*last].requested = true;
+        }
+    }
     record_positions(text, &mut trie);
     leaves.iter().map(|path| path.iter().rev().find_map(|node| trie.nodes[*node].position)).collect()
 }
@@ -162,6 +167,8 @@ struct Trie {
 struct TrieNode {
     children: HashMap<String, usize>,
     position: Option<Position>,
+    /// Whether a pointer ends here, so the walk can stop once every such node has its position.
+    requested: bool,
 }
 
 impl Trie {
@@ -208,9 +215,13 @@ enum Expect {
     },
 }
 
-/// Walks the parser events of the first document in `text` and sets the position of every trie node reached.
+/// Walks the parser events of the first document in `text` and sets the position of every trie node reached,
+/// until every requested node has one.
 /// A syntax error ends the walk and keeps the positions found before it.
 fn record_positions(text: &str, trie: &mut Trie) {
+    // Ancestors come before their descendants in the text, so once every requested node has a position the
+    // rest of the document cannot change any result.
+    let mut unresolved = trie.nodes.iter().filter(|node| node.requested).count();
     let mut stack: Vec<Frame> = Vec::new();
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else { return };
@@ -261,7 +272,13 @@ fn record_positions(text: &str, trie: &mut Trie) {
         if let Some(node) = node
             && let Some(entry) = trie.nodes.get_mut(node)
         {
+            if entry.requested && entry.position.is_none() {
+                unresolved -= 1;
+            }
             entry.position = Some(position);
+            if unresolved == 0 {
+                return;
+            }
         }
         if opens {
             stack.push(open(&event, node));

@@ -108,6 +108,23 @@ async fn extra_properties_are_kept() {
 }
 
 #[tokio::test]
+async fn nullable_through_all_of_accepts_null() {
+    let (status, received) = post_survey(json!({ "measurements": { "a": {} }, "note": null })).await;
+
+    assert_eq!(status, 204);
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].note, Some(None));
+}
+
+#[tokio::test]
+async fn nullable_through_all_of_keeps_limits() {
+    let (status, received) = post_survey(json!({ "measurements": { "a": {} }, "note": "far too long" })).await;
+
+    assert_eq!(status, 400);
+    assert!(received.is_empty(), "the implementation received {received:?}");
+}
+
+#[tokio::test]
 async fn extra_property_of_wrong_type_rejected() {
     let body = json!({ "measurements": { "a": {} }, "counts": { "total": 3, "red": "one" } });
 
@@ -137,7 +154,7 @@ async fn survey_round_trips_through_client() {
         ("c".to_owned(), Measurement { value: None }),
     ]);
     let counts = Counts { total: 2, additional_properties: BTreeMap::from([("red".to_owned(), 2)]) };
-    let survey = Survey { measurements, origin: Some(Point { x: 0.5, y: -1.0 }), counts: Some(counts) };
+    let survey = Survey { measurements, origin: Some(Point { x: 0.5, y: -1.0 }), counts: Some(counts), note: Some(Some("short".to_owned())) };
 
     let response = client.submit_survey(SubmitSurveyRequest { body: survey.clone() }).await.expect("the call failed");
 

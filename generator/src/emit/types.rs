@@ -10,9 +10,15 @@ use crate::model::{Api, DefaultValue, Field, IntType, NamedType, Shape, StringFo
 /// Emits the `types.rs` module of the api crate.
 pub fn types(api: &Api) -> TokenStream {
     let items = api.types.iter().map(|ty| named_type(api, ty));
+    let has_structs = api.types.iter().any(|ty| matches!(ty.kind, TypeKind::Struct { .. }));
+    // Type names are PascalCase, so no schema can take this name.
+    let import = has_structs.then(|| quote! { use crate::deserialize as de; });
     quote! {
         //! Types of the schemas in the document, and of the inline schemas of its operations.
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+
+        #import
+
         #(#items)*
     }
 }

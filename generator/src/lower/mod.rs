@@ -32,6 +32,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client",
     "ClientBuilder",
     "ClientError",
+    "RetryPolicy",
     "StaticToken",
     "TokenFuture",
     "TokenSource",

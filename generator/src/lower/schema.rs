@@ -208,9 +208,10 @@ impl<'a> TypeBuilder<'a> {
             return self.reference(reference, &child(pointer, "$ref"), diagnostics);
         }
         let nullable = object.get("nullable").and_then(Value::as_bool).unwrap_or(false);
-        if let Some(member) = single_all_of(object) {
-            let mut shape = self.shape(member, &child(&child(pointer, "allOf"), "0"), hint, diagnostics);
-            shape.nullable |= nullable;
+        if let Some((index, member)) = single_all_of(object) {
+            let member_pointer = child(&child(pointer, "allOf"), index.to_string());
+            let mut shape = self.shape(member, &member_pointer, hint, diagnostics);
+            shape.nullable |= nullable || all_of_adds_nullable(object);
             return shape;
         }
         // The same inline schema can be reached twice, for example through an `allOf` that copies
@@ -636,17 +637,36 @@ fn is_named(schema: &Value) -> bool {
     }
 }
 
-/// Returns the only member of an `allOf` that adds nothing else, such as `allOf: [$ref: Address]` used to attach a description.
-fn single_all_of(object: &serde_json::Map<String, Value>) -> Option<&Value> {
+/// Returns the only member of an `allOf` that adds nothing else, with its index, such as
+/// `allOf: [$ref: Address]` used to attach a description. Members that only annotate, such as
+/// `{nullable: true}` or `{description: ...}`, do not count.
+fn single_all_of(object: &serde_json::Map<String, Value>) -> Option<(usize, &Value)> {
     let members = object.get("allOf")?.as_array()?;
     let adds_nothing = !object.contains_key("properties")
         && !object.contains_key("additionalProperties")
         && !object.contains_key("oneOf")
         && !object.contains_key("anyOf");
-    match members.as_slice() {
-        [member] if adds_nothing => Some(member),
+    let mut substantive = members.iter().enumerate().filter(|(_, member)| !is_annotation(member));
+    match (substantive.next(), substantive.next()) {
+        (Some(found), None) if adds_nothing => Some(found),
         _ => None,
     }
+}
+
+/// Returns whether a schema only annotates another one: every key is `nullable`, a description, an
+/// example or another keyword that does not constrain values.
+fn is_annotation(schema: &Value) -> bool {
+    const ANNOTATIONS: &[&str] =
+        &["nullable", "description", "title", "readOnly", "writeOnly", "deprecated", "example", "externalDocs"];
+    schema.as_object().is_some_and(|object| {
+        !object.is_empty() && object.keys().all(|key| ANNOTATIONS.contains(&key.as_str()) || key.starts_with("x-"))
+    })
+}
+
+/// Returns whether an annotation member of the `allOf` sets `nullable: true`.
+fn all_of_adds_nullable(object: &serde_json::Map<String, Value>) -> bool {
+    let members = object.get("allOf").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    members.iter().any(|member| is_annotation(member) && member.get("nullable").and_then(Value::as_bool) == Some(true))
 }
 
 /// Returns whether the schema is an object schema with declared properties.
