@@ -5,12 +5,14 @@ use std::fmt;
 /// The place in a request where a violation was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
-    /// A JSON pointer into the request body; empty for the body itself.
+    /// A JSON pointer into the request or response body; empty for the body itself.
     Body(String),
     Path(String),
     Query(String),
     Header(String),
     Cookie(String),
+    /// The status code of a response.
+    Status,
 }
 /// A [`Location`] that borrows its name or pointer, so checks build the owned one only for a violation.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +43,7 @@ impl fmt::Display for Location {
             Location::Query(name) => write!(f, "query parameter `{name}`"),
             Location::Header(name) => write!(f, "header `{name}`"),
             Location::Cookie(name) => write!(f, "cookie `{name}`"),
+            Location::Status => f.write_str("status code"),
         }
     }
 }
@@ -273,6 +276,36 @@ pub(crate) fn check_allowed<T: serde::Serialize>(
                 Violation::new(
                     location.to_owned(),
                     format!("must be one of {}", allowed.join(", ")),
+                ),
+            );
+    }
+}
+/// Checks the status of a response variant that covers a range (`low..=high`) or `default`: the status must be
+/// in the range and must not be one that another variant documents, by code or by range digit.
+pub(crate) fn check_status(
+    status: u16,
+    low: u16,
+    high: u16,
+    other_codes: &[u16],
+    other_ranges: &[u16],
+    violations: &mut Vec<Violation>,
+) {
+    if !(low..=high).contains(&status) {
+        violations
+            .push(
+                Violation::new(
+                    Location::Status,
+                    format!("{status} is outside {low}..={high}"),
+                ),
+            );
+    } else if other_codes.contains(&status) || other_ranges.contains(&(status / 100)) {
+        violations
+            .push(
+                Violation::new(
+                    Location::Status,
+                    format!(
+                        "{status} is documented by another variant, which must be used"
+                    ),
                 ),
             );
     }

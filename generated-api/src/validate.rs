@@ -507,10 +507,58 @@ impl crate::GetTwoFaRequest {
         ::std::vec::Vec::new()
     }
 }
+impl crate::GetTwoFaResponse {
+    /// Returns every way the response breaks the document's description of `get_two_fa`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::GetTwoFaResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::GetTwoFaResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::RemoveEmailOtpRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `remove_email_otp`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::RemoveEmailOtpResponse {
+    /// Returns every way the response breaks the document's description of `remove_email_otp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::RemoveEmailOtpResponse::Ok => {}
+            crate::RemoveEmailOtpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RemoveEmailOtpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RemoveEmailOtpResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::VerifyEmailOtpAuthenticationRequest {
@@ -522,6 +570,37 @@ impl crate::VerifyEmailOtpAuthenticationRequest {
             let pointer = ::std::string::String::new();
             let value = &self.body;
             crate::Validate::collect_violations(value, &pointer, violations);
+        }
+        found
+    }
+}
+impl crate::VerifyEmailOtpAuthenticationResponse {
+    /// Returns every way the response breaks the document's description of `verify_email_otp_authentication`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::VerifyEmailOtpAuthenticationResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyEmailOtpAuthenticationResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyEmailOtpAuthenticationResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyEmailOtpAuthenticationResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
         }
         found
     }
@@ -558,6 +637,43 @@ impl crate::InitiateEmailOtpAuthenticationRequest {
         found
     }
 }
+impl crate::InitiateEmailOtpAuthenticationResponse {
+    /// Returns every way the response breaks the document's description of `initiate_email_otp_authentication`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::InitiateEmailOtpAuthenticationResponse::Ok => {}
+            crate::InitiateEmailOtpAuthenticationResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpAuthenticationResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpAuthenticationResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpAuthenticationResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpAuthenticationResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::CompleteEmailOtpRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `complete_email_otp`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
@@ -571,10 +687,72 @@ impl crate::CompleteEmailOtpRequest {
         found
     }
 }
+impl crate::CompleteEmailOtpResponse {
+    /// Returns every way the response breaks the document's description of `complete_email_otp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::CompleteEmailOtpResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteEmailOtpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteEmailOtpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteEmailOtpResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::NewEmailOtpWaitDurationRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `new_email_otp_wait_duration`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::NewEmailOtpWaitDurationResponse {
+    /// Returns every way the response breaks the document's description of `new_email_otp_wait_duration`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::NewEmailOtpWaitDurationResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::NewEmailOtpWaitDurationResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::NewEmailOtpWaitDurationResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::NewEmailOtpWaitDurationResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::InitiateEmailOtpRequest {
@@ -614,6 +792,38 @@ impl crate::InitiateEmailOtpRequest {
         found
     }
 }
+impl crate::InitiateEmailOtpResponse {
+    /// Returns every way the response breaks the document's description of `initiate_email_otp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::InitiateEmailOtpResponse::Ok => {}
+            crate::InitiateEmailOtpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateEmailOtpResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::VerifyRecoveryCodesRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `verify_recovery_codes`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
@@ -627,10 +837,77 @@ impl crate::VerifyRecoveryCodesRequest {
         found
     }
 }
+impl crate::VerifyRecoveryCodesResponse {
+    /// Returns every way the response breaks the document's description of `verify_recovery_codes`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::VerifyRecoveryCodesResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyRecoveryCodesResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyRecoveryCodesResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyRecoveryCodesResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyRecoveryCodesResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::RecoveryCodeGuessWaitDurationRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `recovery_code_guess_wait_duration`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::RecoveryCodeGuessWaitDurationResponse {
+    /// Returns every way the response breaks the document's description of `recovery_code_guess_wait_duration`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::RecoveryCodeGuessWaitDurationResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RecoveryCodeGuessWaitDurationResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RecoveryCodeGuessWaitDurationResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RecoveryCodeGuessWaitDurationResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::ResetRecoveryCodesRequest {
@@ -639,10 +916,68 @@ impl crate::ResetRecoveryCodesRequest {
         ::std::vec::Vec::new()
     }
 }
+impl crate::ResetRecoveryCodesResponse {
+    /// Returns every way the response breaks the document's description of `reset_recovery_codes`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::ResetRecoveryCodesResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ResetRecoveryCodesResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ResetRecoveryCodesResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ResetRecoveryCodesResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::RemoveTotpRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `remove_totp`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::RemoveTotpResponse {
+    /// Returns every way the response breaks the document's description of `remove_totp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::RemoveTotpResponse::Ok => {}
+            crate::RemoveTotpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RemoveTotpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RemoveTotpResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::VerifyTotpRequest {
@@ -654,6 +989,47 @@ impl crate::VerifyTotpRequest {
             let pointer = ::std::string::String::new();
             let value = &self.body;
             crate::Validate::collect_violations(value, &pointer, violations);
+        }
+        found
+    }
+}
+impl crate::VerifyTotpResponse {
+    /// Returns every way the response breaks the document's description of `verify_totp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::VerifyTotpResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyTotpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyTotpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyTotpResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyTotpResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::VerifyTotpResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
         }
         found
     }
@@ -671,16 +1047,114 @@ impl crate::CompleteTotpRequest {
         found
     }
 }
+impl crate::CompleteTotpResponse {
+    /// Returns every way the response breaks the document's description of `complete_totp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::CompleteTotpResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteTotpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteTotpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteTotpResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteTotpResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::CompleteTotpResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::TotpGuessWaitDurationRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `totp_guess_wait_duration`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
     }
 }
+impl crate::TotpGuessWaitDurationResponse {
+    /// Returns every way the response breaks the document's description of `totp_guess_wait_duration`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::TotpGuessWaitDurationResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::TotpGuessWaitDurationResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::TotpGuessWaitDurationResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::TotpGuessWaitDurationResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::InitiateTotpRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `initiate_totp`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::InitiateTotpResponse {
+    /// Returns every way the response breaks the document's description of `initiate_totp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::InitiateTotpResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateTotpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiateTotpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::PutEmailRequest {
@@ -692,6 +1166,33 @@ impl crate::PutEmailRequest {
             let pointer = ::std::string::String::new();
             let value = &self.body;
             crate::Validate::collect_violations(value, &pointer, violations);
+        }
+        found
+    }
+}
+impl crate::PutEmailResponse {
+    /// Returns every way the response breaks the document's description of `put_email`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::PutEmailResponse::Ok => {}
+            crate::PutEmailResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::PutEmailResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::PutEmailResponse::Conflict(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
         }
         found
     }
@@ -733,6 +1234,43 @@ impl crate::InitiatePutEmailRequest {
         found
     }
 }
+impl crate::InitiatePutEmailResponse {
+    /// Returns every way the response breaks the document's description of `initiate_put_email`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::InitiatePutEmailResponse::Ok => {}
+            crate::InitiatePutEmailResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiatePutEmailResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiatePutEmailResponse::Forbidden(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiatePutEmailResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::InitiatePutEmailResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::UpdatePasswordViaSudoRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `update_password_via_sudo`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
@@ -746,6 +1284,38 @@ impl crate::UpdatePasswordViaSudoRequest {
         found
     }
 }
+impl crate::UpdatePasswordViaSudoResponse {
+    /// Returns every way the response breaks the document's description of `update_password_via_sudo`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::UpdatePasswordViaSudoResponse::Ok => {}
+            crate::UpdatePasswordViaSudoResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::UpdatePasswordViaSudoResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::UpdatePasswordViaSudoResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::UpdatePasswordViaSudoResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::UpdatePasswordViaOtpRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `update_password_via_otp`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
@@ -755,6 +1325,28 @@ impl crate::UpdatePasswordViaOtpRequest {
             let pointer = ::std::string::String::new();
             let value = &self.body;
             crate::Validate::collect_violations(value, &pointer, violations);
+        }
+        found
+    }
+}
+impl crate::UpdatePasswordViaOtpResponse {
+    /// Returns every way the response breaks the document's description of `update_password_via_otp`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::UpdatePasswordViaOtpResponse::Ok => {}
+            crate::UpdatePasswordViaOtpResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::UpdatePasswordViaOtpResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
         }
         found
     }
@@ -796,6 +1388,38 @@ impl crate::SendPasswordResetRequest {
         found
     }
 }
+impl crate::SendPasswordResetResponse {
+    /// Returns every way the response breaks the document's description of `send_password_reset`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::SendPasswordResetResponse::Ok => {}
+            crate::SendPasswordResetResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::SendPasswordResetResponse::Forbidden(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::SendPasswordResetResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::SendPasswordResetResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::ValidatePasswordResetRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `validate_password_reset`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
@@ -805,6 +1429,28 @@ impl crate::ValidatePasswordResetRequest {
             let pointer = ::std::string::String::new();
             let value = &self.body;
             crate::Validate::collect_violations(value, &pointer, violations);
+        }
+        found
+    }
+}
+impl crate::ValidatePasswordResetResponse {
+    /// Returns every way the response breaks the document's description of `validate_password_reset`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::ValidatePasswordResetResponse::Ok => {}
+            crate::ValidatePasswordResetResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ValidatePasswordResetResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
         }
         found
     }
@@ -822,16 +1468,86 @@ impl crate::PostForgotPasswordRequest {
         found
     }
 }
+impl crate::PostForgotPasswordResponse {
+    /// Returns every way the response breaks the document's description of `post_forgot_password`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::PostForgotPasswordResponse::Ok => {}
+            crate::PostForgotPasswordResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::PostForgotPasswordResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::PostForgotPasswordResponse::Forbidden(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::PostForgotPasswordResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::AccesstokenRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `accesstoken`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
     }
 }
+impl crate::AccesstokenResponse {
+    /// Returns every way the response breaks the document's description of `accesstoken`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::AccesstokenResponse::Ok(body) => {}
+            crate::AccesstokenResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::ValidateAccesstokenRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `validate_accesstoken`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::ValidateAccesstokenResponse {
+    /// Returns every way the response breaks the document's description of `validate_accesstoken`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::ValidateAccesstokenResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ValidateAccesstokenResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::LoginRequest {
@@ -847,10 +1563,59 @@ impl crate::LoginRequest {
         found
     }
 }
+impl crate::LoginResponse {
+    /// Returns every way the response breaks the document's description of `login`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::LoginResponse::Ok(body) => {}
+            crate::LoginResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::LoginResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::LoginResponse::TooManyRequests(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::LoginResponse::InternalServerError(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::LogoutRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `logout`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::LogoutResponse {
+    /// Returns every way the response breaks the document's description of `logout`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::LogoutResponse::NoContent => {}
+            crate::LogoutResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }
 impl crate::RefreshtokenRequest {
@@ -859,9 +1624,52 @@ impl crate::RefreshtokenRequest {
         ::std::vec::Vec::new()
     }
 }
+impl crate::RefreshtokenResponse {
+    /// Returns every way the response breaks the document's description of `refreshtoken`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::RefreshtokenResponse::Ok(body) => {}
+            crate::RefreshtokenResponse::BadRequest(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::RefreshtokenResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
+    }
+}
 impl crate::ValidateRefreshtokenRequest {
     /// Returns every violation of the schema constraints in the parameters and body of `validate_refreshtoken`.
     pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
         ::std::vec::Vec::new()
+    }
+}
+impl crate::ValidateRefreshtokenResponse {
+    /// Returns every way the response breaks the document's description of `validate_refreshtoken`: a status outside its variant's range, or a body that breaks its schema.
+    #[allow(unused_variables)]
+    pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+        let mut found = ::std::vec::Vec::new();
+        let violations = &mut found;
+        match self {
+            crate::ValidateRefreshtokenResponse::Ok(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+            crate::ValidateRefreshtokenResponse::Unauthorized(body) => {
+                let pointer = ::std::string::String::new();
+                let value = body;
+                crate::Validate::collect_violations(value, &pointer, violations);
+            }
+        }
+        found
     }
 }

@@ -219,6 +219,16 @@ async fn handle_get_two_fa<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "getTwoFa", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::GetTwoFaResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -292,6 +302,16 @@ async fn handle_remove_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "removeEmailOtp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::RemoveEmailOtpResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -410,6 +430,17 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "verifyEmailOtpAuthentication", violations = % crate
+                ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::VerifyEmailOtpAuthenticationResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -530,6 +561,17 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "initiateEmailOtpAuthentication", violations = % crate
+                ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::InitiateEmailOtpAuthenticationResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -637,6 +679,16 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "completeEmailOtp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::CompleteEmailOtpResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -718,6 +770,16 @@ async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "newEmailOtpWaitDuration", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::NewEmailOtpWaitDurationResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -851,6 +913,16 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "initiateEmailOtp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::InitiateEmailOtpResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -965,6 +1037,16 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "verifyRecoveryCodes", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::VerifyRecoveryCodesResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1054,6 +1136,17 @@ async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "recoveryCodeGuessWaitDuration", violations = % crate
+                ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::RecoveryCodeGuessWaitDurationResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1145,6 +1238,16 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "resetRecoveryCodes", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::ResetRecoveryCodesResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1223,6 +1326,16 @@ async fn handle_remove_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "removeTotp", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::RemoveTotpResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -1333,6 +1446,16 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "verifyTotp", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::VerifyTotpResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1440,6 +1563,16 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "completeTotp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::CompleteTotpResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1525,6 +1658,16 @@ async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "totpGuessWaitDuration", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::TotpGuessWaitDurationResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1626,6 +1769,16 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "initiateTotp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::InitiateTotpResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -1723,6 +1876,16 @@ async fn handle_put_email<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "putEmail", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::PutEmailResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -1856,6 +2019,16 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "initiatePutEmail", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::InitiatePutEmailResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -1973,6 +2146,16 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "updatePasswordViaSudo", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::UpdatePasswordViaSudoResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -2062,6 +2245,16 @@ async fn handle_update_password_via_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "updatePasswordViaOtp", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::UpdatePasswordViaOtpResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -2167,6 +2360,16 @@ async fn handle_send_password_reset<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "sendPasswordReset", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::SendPasswordResetResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -2256,6 +2459,16 @@ async fn handle_validate_password_reset<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "validatePasswordReset", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::ValidatePasswordResetResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -2376,6 +2589,16 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "postForgotPassword", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::PostForgotPasswordResponse::Ok => {
             runtime::json_response_as(runtime::status(200u16), &(), "application/json")
@@ -2458,6 +2681,16 @@ async fn handle_accesstoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "accesstoken", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::AccesstokenResponse::Ok(body) => {
             runtime::text_response(runtime::status(200u16), body, "text/plain")
@@ -2531,6 +2764,16 @@ async fn handle_validate_accesstoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "validateAccesstoken", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::ValidateAccesstokenResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")
@@ -2623,6 +2866,16 @@ async fn handle_login<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "login", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::LoginResponse::Ok(body) => {
             runtime::text_response(runtime::status(200u16), body, "text/plain")
@@ -2704,6 +2957,16 @@ async fn handle_logout<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "logout", violations = % crate ::describe(& violations),
+                "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::LogoutResponse::NoContent => {
             runtime::empty_response(runtime::status(204u16))
@@ -2790,6 +3053,16 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "refreshtoken", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::RefreshtokenResponse::Ok(body) => {
             runtime::text_response(runtime::status(200u16), body, "text/plain")
@@ -2866,6 +3139,16 @@ async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::Internal);
         }
     };
+    if shared.options.check_responses {
+        let violations = response.violations();
+        if !violations.is_empty() {
+            ::tracing::error!(
+                operation = "validateRefreshtoken", violations = % crate ::describe(&
+                violations), "the implementation's response breaks the document"
+            );
+            return reject(&shared, Rejection::Internal);
+        }
+    }
     match response {
         crate::ValidateRefreshtokenResponse::Ok(body) => {
             runtime::json_response_as(runtime::status(200u16), &body, "application/json")

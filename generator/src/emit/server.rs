@@ -286,6 +286,13 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
                     return reject(&shared, Rejection::Internal);
                 }
             };
+            if shared.options.check_responses {
+                let violations = response.violations();
+                if !violations.is_empty() {
+                    ::tracing::error!(operation = #operation_id, violations = %crate::describe(&violations), "the implementation's response breaks the document");
+                    return reject(&shared, Rejection::Internal);
+                }
+            }
             #respond
         }
     }

@@ -3,7 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Api, Operation, ParamLocation, Shape, StringFormat, Ty, TypeKind};
+use super::api::variant_pattern;
+use crate::model::{Api, ContentKind, Operation, ParamLocation, Shape, StatusMatch, StringFormat, Ty, TypeKind};
 
 /// Regular expressions used by the checks, emitted once each as lazily compiled statics.
 #[derive(Default)]
@@ -140,6 +141,7 @@ pub fn validate(api: &Api) -> TokenStream {
     }
     for operation in &api.operations {
         impls.push(request_violations(api, operation, &mut patterns));
+        impls.push(response_violations(api, operation, &mut patterns));
     }
     let statics = patterns.statics();
     quote! {
@@ -221,6 +223,85 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
                 let mut found = ::std::vec::Vec::new();
                 let violations = &mut found;
                 #(#checks)*
+                found
+            }
+        }
+    }
+}
+
+/// Emits `violations` of the operation's response enum: statuses of range and `default` variants, and bodies.
+fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns) -> TokenStream {
+    let name = operation.response_type.ident();
+    let codes: Vec<u16> = operation
+        .responses
+        .iter()
+        .filter_map(|response| match response.status {
+            StatusMatch::Code(code) => Some(code),
+            _ => None,
+        })
+        .collect();
+    let ranges: Vec<u16> = operation
+        .responses
+        .iter()
+        .filter_map(|response| match response.status {
+            StatusMatch::Range(digit) => Some(digit),
+            _ => None,
+        })
+        .collect();
+    let mut checked = false;
+    let arms: Vec<TokenStream> = operation.responses.iter().map(|response| {
+        let pattern = variant_pattern(api, &name, response);
+        let status = match response.status {
+            StatusMatch::Code(_) => None,
+            StatusMatch::Range(digit) => {
+                let (low, high) = (digit * 100, digit * 100 + 99);
+                Some(quote! { crate::runtime::check_status(*status, #low, #high, &[#(#codes),*], &[], violations); })
+            }
+            StatusMatch::Default => {
+                Some(quote! { crate::runtime::check_status(*status, 100, 599, &[#(#codes),*], &[#(#ranges),*], violations); })
+            }
+        };
+        let body = match response.content.as_ref().map(|content| &content.kind) {
+            Some(ContentKind::Json(shape) | ContentKind::Form(shape)) if shape.ty != Ty::Null => {
+                let checks = shape_checks(api, shape, &body_location(), patterns);
+                (!checks.is_empty()).then(|| {
+                    quote! {
+                        let pointer = ::std::string::String::new();
+                        let value = body;
+                        #checks
+                    }
+                })
+            }
+            _ => None,
+        };
+        checked |= status.is_some() || body.is_some();
+        quote! { #pattern => { #status #body } }
+    }).collect();
+    let doc = format!(
+        " Returns every way the response breaks the document's description of `{}`: a status outside its \
+         variant's range, or a body that breaks its schema.",
+        operation.name.rust
+    );
+    if !checked {
+        return quote! {
+            impl crate::#name {
+                #[doc = #doc]
+                pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+                    ::std::vec::Vec::new()
+                }
+            }
+        };
+    }
+    quote! {
+        impl crate::#name {
+            #[doc = #doc]
+            #[allow(unused_variables)]
+            pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+                let mut found = ::std::vec::Vec::new();
+                let violations = &mut found;
+                match self {
+                    #(#arms,)*
+                }
                 found
             }
         }

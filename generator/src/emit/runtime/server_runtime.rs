@@ -70,11 +70,15 @@ pub struct ServerOptions {
     pub body_limit: usize,
     /// Overrides the default rejection messages, for APIs that document their own codes.
     pub rejection_message: Option<RejectionMessage>,
+    /// Checks each response of the implementation against the document: a status outside its variant's
+    /// range, or a body that breaks its schema, is logged as an error and answered with 500 instead. On in
+    /// debug builds, so tests catch an implementation that drifts from the document, and off in release builds.
+    pub check_responses: bool,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { body_limit: 2 * 1024 * 1024, rejection_message: None }
+        ServerOptions { body_limit: 2 * 1024 * 1024, rejection_message: None, check_responses: cfg!(debug_assertions) }
     }
 }
 
@@ -83,6 +87,7 @@ impl fmt::Debug for ServerOptions {
         f.debug_struct("ServerOptions")
             .field("body_limit", &self.body_limit)
             .field("rejection_message", &self.rejection_message.as_ref().map(|_| "custom"))
+            .field("check_responses", &self.check_responses)
             .finish()
     }
 }

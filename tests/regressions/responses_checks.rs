@@ -1,0 +1,106 @@
+//! The server's check of what the implementation returns: a status outside its variant's range, or a body
+//! that breaks its schema, becomes a logged 500 while `ServerOptions::check_responses` is on, as it is in
+//! debug builds.
+
+use std::convert::Infallible;
+
+use fx_behaviour::serve;
+use fx_responses_client::{
+    CancelJobRequest, CancelJobResponse, GetJobLogRequest, GetJobLogResponse, GetJobRequest, GetJobResponse, Job,
+    JobState, Problem, ResponsesApi, SubmitJobRequest, SubmitJobResponse,
+};
+use fx_responses_server::ServerOptions;
+
+/// Returns the response of `get_job` it was built with, and a fixed success for every other operation.
+#[derive(Clone)]
+struct Fixed(GetJobResponse);
+
+impl ResponsesApi for Fixed {
+    type Error = Infallible;
+
+    async fn submit_job(&self, _request: SubmitJobRequest) -> Result<SubmitJobResponse, Infallible> {
+        Ok(SubmitJobResponse::Accepted)
+    }
+
+    async fn get_job(&self, _request: GetJobRequest) -> Result<GetJobResponse, Infallible> {
+        Ok(self.0.clone())
+    }
+
+    async fn cancel_job(&self, _request: CancelJobRequest) -> Result<CancelJobResponse, Infallible> {
+        Ok(CancelJobResponse::NoContent)
+    }
+
+    async fn get_job_log(&self, _request: GetJobLogRequest) -> Result<GetJobLogResponse, Infallible> {
+        Ok(GetJobLogResponse::Ok("log".to_owned()))
+    }
+}
+
+fn problem() -> Problem {
+    Problem { status: 500, message: "store failed".to_owned(), detail: None }
+}
+
+/// Serves `fixed` with `options` and returns the status of `GET /jobs/7`.
+async fn get_status(fixed: GetJobResponse, options: ServerOptions) -> u16 {
+    let url = serve(fx_responses_server::router_with(Fixed(fixed), options)).await;
+    let response = reqwest::Client::new().get(format!("{url}/jobs/7")).send().await.expect("the request failed");
+    response.status().as_u16()
+}
+
+#[test]
+fn checks_on_in_debug_builds() {
+    assert_eq!(ServerOptions::default().check_responses, cfg!(debug_assertions));
+}
+
+#[tokio::test]
+async fn documented_response_passes() {
+    let job = Job { id: "7".to_owned(), state: JobState::Running };
+
+    assert_eq!(get_status(GetJobResponse::Ok(job), ServerOptions::default()).await, 200);
+    assert_eq!(get_status(GetJobResponse::ServerError { status: 503, body: problem() }, ServerOptions::default()).await, 503);
+}
+
+#[tokio::test]
+async fn status_outside_range_gets_500() {
+    let options = ServerOptions { check_responses: true, ..ServerOptions::default() };
+
+    let status = get_status(GetJobResponse::ServerError { status: 200, body: problem() }, options).await;
+
+    assert_eq!(status, 500);
+}
+
+#[tokio::test]
+async fn undocumented_enum_value_gets_500() {
+    let options = ServerOptions { check_responses: true, ..ServerOptions::default() };
+    let job = Job { id: "7".to_owned(), state: JobState::Other("paused".to_owned()) };
+
+    let status = get_status(GetJobResponse::Ok(job), options).await;
+
+    assert_eq!(status, 500);
+}
+
+#[tokio::test]
+async fn check_off_sends_response_as_is() {
+    let options = ServerOptions { check_responses: false, ..ServerOptions::default() };
+
+    let status = get_status(GetJobResponse::ServerError { status: 200, body: problem() }, options).await;
+
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn range_variant_reports_status() {
+    let violations = GetJobResponse::ServerError { status: 404, body: problem() }.violations();
+
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].to_string(), "status code: 404 is outside 500..=599");
+}
+
+#[test]
+fn default_variant_rejects_documented_code() {
+    let response = CancelJobResponse::Default { status: 409 };
+
+    let violations = response.violations();
+
+    assert_eq!(violations.len(), 1);
+    assert!(violations[0].message.contains("documented by another variant"), "got {}", violations[0].message);
+}
