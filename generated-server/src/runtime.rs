@@ -25,6 +25,8 @@ pub enum Rejection {
     MethodNotAllowed,
     /// The implementation returned an error or panicked (500); details are only logged.
     Internal,
+    /// Reading the request and running the implementation took longer than the configured limit (503).
+    Timeout,
 }
 impl Rejection {
     pub fn status(&self) -> StatusCode {
@@ -36,6 +38,7 @@ impl Rejection {
             Rejection::NotFound => StatusCode::NOT_FOUND,
             Rejection::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Rejection::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -59,6 +62,7 @@ impl fmt::Display for Rejection {
                 f.write_str("the path does not support this method")
             }
             Rejection::Internal => f.write_str("internal server error"),
+            Rejection::Timeout => f.write_str("the request took too long to handle"),
         }
     }
 }
@@ -75,6 +79,9 @@ pub struct ServerOptions {
     /// range, or a body that breaks its schema, is logged as an error and answered with 500 instead. On in
     /// debug builds, so tests catch an implementation that drifts from the document, and off in release builds.
     pub check_responses: bool,
+    /// Longest time to read a request and run the implementation; a request that takes longer gets 503 and
+    /// the implementation's future is dropped. No limit unless set.
+    pub request_timeout: Option<std::time::Duration>,
 }
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -82,6 +89,7 @@ impl Default for ServerOptions {
             body_limit: 2 * 1024 * 1024,
             rejection_message: None,
             check_responses: cfg!(debug_assertions),
+            request_timeout: None,
         }
     }
 }
@@ -94,6 +102,7 @@ impl fmt::Debug for ServerOptions {
                 &self.rejection_message.as_ref().map(|_| "custom"),
             )
             .field("check_responses", &self.check_responses)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }

@@ -104,3 +104,54 @@ fn default_variant_rejects_documented_code() {
     assert_eq!(violations.len(), 1);
     assert!(violations[0].message.contains("documented by another variant"), "got {}", violations[0].message);
 }
+
+/// Answers `get_job` after `delay`, and every other operation at once.
+#[derive(Clone)]
+struct Slow {
+    delay: std::time::Duration,
+}
+
+impl ResponsesApi for Slow {
+    type Error = Infallible;
+
+    async fn submit_job(&self, _request: SubmitJobRequest) -> Result<SubmitJobResponse, Infallible> {
+        Ok(SubmitJobResponse::Accepted)
+    }
+
+    async fn get_job(&self, _request: GetJobRequest) -> Result<GetJobResponse, Infallible> {
+        tokio::time::sleep(self.delay).await;
+        Ok(GetJobResponse::Ok(Job { id: "7".to_owned(), state: JobState::Done }))
+    }
+
+    async fn cancel_job(&self, _request: CancelJobRequest) -> Result<CancelJobResponse, Infallible> {
+        Ok(CancelJobResponse::NoContent)
+    }
+
+    async fn get_job_log(&self, _request: GetJobLogRequest) -> Result<GetJobLogResponse, Infallible> {
+        Ok(GetJobLogResponse::Ok("log".to_owned()))
+    }
+}
+
+/// Serves `Slow` with a request timeout of 200 ms and returns the status and body of `GET /jobs/7`.
+async fn get_slow(delay: std::time::Duration) -> (u16, String) {
+    let options = ServerOptions { request_timeout: Some(std::time::Duration::from_millis(200)), ..ServerOptions::default() };
+    let url = serve(fx_responses_server::router_with(Slow { delay }, options)).await;
+    let response = reqwest::Client::new().get(format!("{url}/jobs/7")).send().await.expect("the request failed");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("the body is not text"))
+}
+
+#[tokio::test]
+async fn request_over_timeout_gets_503() {
+    let (status, body) = get_slow(std::time::Duration::from_secs(30)).await;
+
+    assert_eq!(status, 503);
+    assert!(body.contains("took too long"), "the body does not explain the 503: {body}");
+}
+
+#[tokio::test]
+async fn request_within_timeout_passes() {
+    let (status, _) = get_slow(std::time::Duration::ZERO).await;
+
+    assert_eq!(status, 200);
+}

@@ -50,6 +50,7 @@ pub fn server_manifest(config: &Config) -> String {
          serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
          serde_path_to_error = \"0.1\"\n\
+         tokio = {{ version = \"1\", features = [\"time\"] }}\n\
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.server_dir, &config.api_dir),

@@ -80,12 +80,29 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
 
         /// Builds a router that serves every operation of the document with `api`.
         pub fn router_with<A: #trait_name + 'static>(api: A, options: ServerOptions) -> ::axum::Router {
+            let timeout = options.request_timeout;
             let shared = Arc::new(Shared { api, options });
-            ::axum::Router::new()
+            let router = ::axum::Router::new()
                 #(#routes)*
                 .fallback(not_found::<A>)
                 .method_not_allowed_fallback(method_not_allowed::<A>)
-                .with_state(shared)
+                .with_state(shared.clone());
+            match timeout {
+                Some(limit) => router.layer(::axum::middleware::from_fn(move |request: Request, next: ::axum::middleware::Next| {
+                    let shared = shared.clone();
+                    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+                    async move {
+                        match ::tokio::time::timeout(limit, next.run(request)).await {
+                            Ok(response) => response,
+                            Err(_) => {
+                                ::tracing::error!(%method, %path, limit_ms = limit.as_millis() as u64, "the request took longer than the configured limit");
+                                reject(&shared, Rejection::Timeout)
+                            }
+                        }
+                    }
+                })),
+                None => router,
+            }
         }
 
         async fn not_found<A: #trait_name + 'static>(State(shared): State<Arc<Shared<A>>>) -> Response {

@@ -30,6 +30,8 @@ pub enum Rejection {
     MethodNotAllowed,
     /// The implementation returned an error or panicked (500); details are only logged.
     Internal,
+    /// Reading the request and running the implementation took longer than the configured limit (503).
+    Timeout,
 }
 
 impl Rejection {
@@ -42,6 +44,7 @@ impl Rejection {
             Rejection::NotFound => StatusCode::NOT_FOUND,
             Rejection::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Rejection::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -56,6 +59,7 @@ impl fmt::Display for Rejection {
             Rejection::NotFound => f.write_str("no operation has this path"),
             Rejection::MethodNotAllowed => f.write_str("the path does not support this method"),
             Rejection::Internal => f.write_str("internal server error"),
+            Rejection::Timeout => f.write_str("the request took too long to handle"),
         }
     }
 }
@@ -74,11 +78,19 @@ pub struct ServerOptions {
     /// range, or a body that breaks its schema, is logged as an error and answered with 500 instead. On in
     /// debug builds, so tests catch an implementation that drifts from the document, and off in release builds.
     pub check_responses: bool,
+    /// Longest time to read a request and run the implementation; a request that takes longer gets 503 and
+    /// the implementation's future is dropped. No limit unless set.
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { body_limit: 2 * 1024 * 1024, rejection_message: None, check_responses: cfg!(debug_assertions) }
+        ServerOptions {
+            body_limit: 2 * 1024 * 1024,
+            rejection_message: None,
+            check_responses: cfg!(debug_assertions),
+            request_timeout: None,
+        }
     }
 }
 
@@ -88,6 +100,7 @@ impl fmt::Debug for ServerOptions {
             .field("body_limit", &self.body_limit)
             .field("rejection_message", &self.rejection_message.as_ref().map(|_| "custom"))
             .field("check_responses", &self.check_responses)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }
