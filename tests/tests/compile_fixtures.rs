@@ -192,7 +192,7 @@ fn write_behaviour_crate(root: &Path, scratch: &Path, documents: &[Document]) {
     manifest.push_str(
         "reqwest = { version = \"0.12\", default-features = false }\n\
          serde_json = \"1\"\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\"] }\n",
+         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"sync\", \"time\"] }\n",
     );
     write_if_changed(&crate_dir.join("Cargo.toml"), manifest.as_bytes());
     write_if_changed(&crate_dir.join("src/lib.rs"), &read(&library));

@@ -1,6 +1,8 @@
-//! The server's check of what the implementation returns: a status outside its variant's range, or a body
-//! that breaks its schema, becomes a logged 500 while `ServerOptions::check_responses` is on, as it is in
-//! debug builds.
+//! How the generated server treats what the implementation returns and how long it takes.
+//!
+//! A status outside its variant's range, or a body that breaks its schema, becomes a logged 500 while
+//! `ServerOptions::check_responses` is on, as it is in debug builds. `ServerOptions::request_timeout` bounds a
+//! request, and a graceful shutdown lets the requests in flight finish.
 
 use std::convert::Infallible;
 
@@ -154,4 +156,29 @@ async fn request_within_timeout_passes() {
     let (status, _) = get_slow(std::time::Duration::ZERO).await;
 
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_request_in_flight() {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("failed to bind 127.0.0.1:0");
+    let url = format!("http://{}", listener.local_addr().expect("failed to read the listener address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = fx_responses_server::router(Slow { delay: std::time::Duration::from_millis(300) });
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+
+    let in_flight = tokio::spawn(async move { reqwest::Client::new().get(format!("{url}/jobs/7")).send().await });
+    // Let the request reach the implementation before the shutdown starts.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stop.send(()).expect("the server stopped before the shutdown signal");
+
+    let response = in_flight.await.expect("the request task panicked").expect("the request in flight failed");
+    assert_eq!(response.status().as_u16(), 200);
+    let served = server.await.expect("the server task panicked");
+    assert!(served.is_ok(), "the server ended with {served:?}");
 }
