@@ -6,6 +6,7 @@ use ::axum::extract::{Request, State};
 use ::axum::http::StatusCode;
 use ::axum::response::Response;
 use crate::AuthApi;
+use crate::parameters;
 use crate::runtime::{self, Rejection, ServerOptions};
 #[allow(dead_code)]
 struct Shared<A> {
@@ -177,6 +178,12 @@ async fn handle_get_two_fa<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -249,6 +256,12 @@ async fn handle_remove_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -330,6 +343,12 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -448,6 +467,12 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -465,21 +490,33 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
     ) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -572,6 +609,12 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -673,6 +716,12 @@ async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -754,6 +803,12 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -778,21 +833,33 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiateEmailOtpRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -890,6 +957,12 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1006,6 +1079,12 @@ async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1090,6 +1169,12 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1181,6 +1266,12 @@ async fn handle_remove_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1259,6 +1350,12 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1375,6 +1472,12 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1482,6 +1585,12 @@ async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1561,6 +1670,12 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1659,6 +1774,12 @@ async fn handle_put_email<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1759,6 +1880,12 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1783,21 +1910,33 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiatePutEmailRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -1898,6 +2037,12 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2012,6 +2157,12 @@ async fn handle_update_password_via_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2095,21 +2246,39 @@ async fn handle_send_password_reset<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
         Err(violation) => {
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2206,6 +2375,12 @@ async fn handle_validate_password_reset<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2289,6 +2464,12 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2303,21 +2484,33 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
     if !runtime::meets(crate::PostForgotPasswordRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2415,6 +2608,12 @@ async fn handle_accesstoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2488,6 +2687,12 @@ async fn handle_validate_accesstoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2561,14 +2766,25 @@ async fn handle_login<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
         Err(violation) => {
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = parameters::scalar::<
+        bool,
+    >(
+            &wire,
+            &parameters::Param {
+                name: "cookie",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2662,6 +2878,12 @@ async fn handle_logout<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2734,6 +2956,12 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2748,14 +2976,19 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
     if !runtime::meets(crate::RefreshtokenRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = parameters::scalar::<
+        bool,
+    >(
+            &wire,
+            &parameters::Param {
+                name: "cookie",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let (::std::option::Option::Some(parameter_cookie),) = (parameter_cookie,) else {
@@ -2823,6 +3056,12 @@ async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
