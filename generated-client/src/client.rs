@@ -4,6 +4,7 @@
 //! Each trait method hands the request to the generic `Client::call` with the operation's
 //! description: a plain function that builds the HTTP request and one that decodes the response.
 #![allow(unused_imports, unused_mut, unused_variables, clippy::useless_format)]
+use crate::parameters;
 use crate::runtime::{self, ClientError};
 impl crate::AuthApi for crate::Client {
     type Error = ClientError;
@@ -258,7 +259,7 @@ fn encode_get_two_fa(
     request: &crate::GetTwoFaRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -268,7 +269,8 @@ fn encode_get_two_fa(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/2fa"))?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/user/2fa"))?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -316,7 +318,7 @@ fn encode_remove_email_otp(
     request: &crate::RemoveEmailOtpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -326,7 +328,11 @@ fn encode_remove_email_otp(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/2fa/email-otp"))?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::DELETE, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -391,7 +397,7 @@ fn encode_verify_email_otp_authentication(
     request: &crate::VerifyEmailOtpAuthenticationRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -402,7 +408,10 @@ fn encode_verify_email_otp_authentication(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/email-otp/authenticate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp/authenticate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -476,8 +485,8 @@ fn encode_initiate_email_otp_authentication(
     request: &crate::InitiateEmailOtpAuthenticationRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -487,14 +496,29 @@ fn encode_initiate_email_otp_authentication(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    if let ::std::option::Option::Some(value) = &request.origin {
-        query.push(("origin", runtime::query_text(&value.to_string())));
-    }
-    if let ::std::option::Option::Some(value) = &request.language {
-        query.push(("language", runtime::query_text(&value.to_string())));
-    }
+    parameters::query(
+        &mut query,
+        &request.origin,
+        &parameters::Param {
+            name: "origin",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    parameters::query(
+        &mut query,
+        &request.language,
+        &parameters::Param {
+            name: "language",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/email-otp/challenge"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp/challenge"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
@@ -576,7 +600,7 @@ fn encode_complete_email_otp(
     request: &crate::CompleteEmailOtpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -587,7 +611,10 @@ fn encode_complete_email_otp(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/email-otp/enable"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp/enable"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -657,7 +684,7 @@ fn encode_new_email_otp_wait_duration(
     request: &crate::NewEmailOtpWaitDurationRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -668,7 +695,10 @@ fn encode_new_email_otp_wait_duration(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/email-otp/next-email"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp/next-email"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -736,8 +766,8 @@ fn encode_initiate_email_otp(
     request: &crate::InitiateEmailOtpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -747,14 +777,29 @@ fn encode_initiate_email_otp(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    if let ::std::option::Option::Some(value) = &request.origin {
-        query.push(("origin", runtime::query_text(&value.to_string())));
-    }
-    if let ::std::option::Option::Some(value) = &request.language {
-        query.push(("language", runtime::query_text(&value.to_string())));
-    }
+    parameters::query(
+        &mut query,
+        &request.origin,
+        &parameters::Param {
+            name: "origin",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    parameters::query(
+        &mut query,
+        &request.language,
+        &parameters::Param {
+            name: "language",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/email-otp/setup"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/email-otp/setup"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
@@ -833,7 +878,7 @@ fn encode_verify_recovery_codes(
     request: &crate::VerifyRecoveryCodesRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -844,7 +889,10 @@ fn encode_verify_recovery_codes(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/recovery-code/authenticate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/recovery-code/authenticate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -925,7 +973,7 @@ fn encode_recovery_code_guess_wait_duration(
     request: &crate::RecoveryCodeGuessWaitDurationRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -936,7 +984,10 @@ fn encode_recovery_code_guess_wait_duration(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/recovery-code/next-guess"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/recovery-code/next-guess"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1004,7 +1055,7 @@ fn encode_reset_recovery_codes(
     request: &crate::ResetRecoveryCodesRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1015,7 +1066,10 @@ fn encode_reset_recovery_codes(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/recovery-code/reset"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/recovery-code/reset"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1088,7 +1142,7 @@ fn encode_remove_totp(
     request: &crate::RemoveTotpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1098,7 +1152,8 @@ fn encode_remove_totp(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/2fa/totp"))?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/user/2fa/totp"))?;
     let mut builder = client.http.request(::reqwest::Method::DELETE, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1159,7 +1214,7 @@ fn encode_verify_totp(
     request: &crate::VerifyTotpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1170,7 +1225,10 @@ fn encode_verify_totp(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/totp/authenticate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/totp/authenticate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1248,7 +1306,7 @@ fn encode_complete_totp(
     request: &crate::CompleteTotpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1258,7 +1316,11 @@ fn encode_complete_totp(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/2fa/totp/enable"))?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/totp/enable"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1342,7 +1404,7 @@ fn encode_totp_guess_wait_duration(
     request: &crate::TotpGuessWaitDurationRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1353,7 +1415,10 @@ fn encode_totp_guess_wait_duration(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/2fa/totp/next-guess"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/totp/next-guess"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1421,7 +1486,7 @@ fn encode_initiate_totp(
     request: &crate::InitiateTotpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1431,7 +1496,11 @@ fn encode_initiate_totp(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/2fa/totp/setup"))?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/2fa/totp/setup"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1490,7 +1559,7 @@ fn encode_put_email(
     request: &crate::PutEmailRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1500,7 +1569,8 @@ fn encode_put_email(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/user/email"))?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/user/email"))?;
     let mut builder = client.http.request(::reqwest::Method::PUT, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1560,8 +1630,8 @@ fn encode_initiate_put_email(
     request: &crate::InitiatePutEmailRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1571,13 +1641,29 @@ fn encode_initiate_put_email(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    if let ::std::option::Option::Some(value) = &request.origin {
-        query.push(("origin", runtime::query_text(&value.to_string())));
-    }
-    if let ::std::option::Option::Some(value) = &request.language {
-        query.push(("language", runtime::query_text(&value.to_string())));
-    }
-    let mut url = client.url(crate::Server::Default, &format!("/user/email/initiate"))?;
+    parameters::query(
+        &mut query,
+        &request.origin,
+        &parameters::Param {
+            name: "origin",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    parameters::query(
+        &mut query,
+        &request.language,
+        &parameters::Param {
+            name: "language",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/email/initiate"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
@@ -1660,7 +1746,7 @@ fn encode_update_password_via_sudo(
     request: &crate::UpdatePasswordViaSudoRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1671,7 +1757,10 @@ fn encode_update_password_via_sudo(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/password/old-password"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/password/old-password"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::PUT, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -1746,7 +1835,11 @@ fn encode_update_password_via_otp(
     request: &crate::UpdatePasswordViaOtpRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut url = client.url(crate::Server::Default, &format!("/user/password/otp"))?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/password/otp"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::PUT, url);
     {
         let value = &request.body;
@@ -1804,15 +1897,30 @@ fn encode_send_password_reset(
     request: &crate::SendPasswordResetRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(value) = &request.origin {
-        query.push(("origin", runtime::query_text(&value.to_string())));
-    }
-    if let ::std::option::Option::Some(value) = &request.language {
-        query.push(("language", runtime::query_text(&value.to_string())));
-    }
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    parameters::query(
+        &mut query,
+        &request.origin,
+        &parameters::Param {
+            name: "origin",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    parameters::query(
+        &mut query,
+        &request.language,
+        &parameters::Param {
+            name: "language",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/password/reset/send"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/password/reset/send"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     {
@@ -1886,7 +1994,10 @@ fn encode_validate_password_reset(
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut url = client
-        .url(crate::Server::Default, &format!("/user/password/reset/validate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/user/password/reset/validate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     {
         let value = &request.body;
@@ -1944,8 +2055,8 @@ fn encode_post_forgot_password(
     request: &crate::PostForgotPasswordRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -1955,14 +2066,29 @@ fn encode_post_forgot_password(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    if let ::std::option::Option::Some(value) = &request.origin {
-        query.push(("origin", runtime::query_text(&value.to_string())));
-    }
-    if let ::std::option::Option::Some(value) = &request.language {
-        query.push(("language", runtime::query_text(&value.to_string())));
-    }
+    parameters::query(
+        &mut query,
+        &request.origin,
+        &parameters::Param {
+            name: "origin",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    parameters::query(
+        &mut query,
+        &request.language,
+        &parameters::Param {
+            name: "language",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
     let mut url = client
-        .url(crate::Server::MainApiServer, &format!("/v1/auth/forgot-password"))?;
+        .url(
+            crate::Server::MainApiServer,
+            &::std::string::String::from("/v1/auth/forgot-password"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
@@ -2038,7 +2164,7 @@ fn encode_accesstoken(
     request: &crate::AccesstokenRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -2048,7 +2174,8 @@ fn encode_accesstoken(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/auth/accesstoken"))?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/auth/accesstoken"))?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -2098,7 +2225,7 @@ fn encode_validate_accesstoken(
     request: &crate::ValidateAccesstokenRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -2109,7 +2236,10 @@ fn encode_validate_accesstoken(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/auth/accesstoken/validate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/auth/accesstoken/validate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -2160,11 +2290,18 @@ fn encode_login(
     request: &crate::LoginRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(value) = &request.cookie {
-        query.push(("cookie", runtime::query_text(&value.to_string())));
-    }
-    let mut url = client.url(crate::Server::Default, &format!("/auth/login"))?;
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    parameters::query(
+        &mut query,
+        &request.cookie,
+        &parameters::Param {
+            name: "cookie",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/auth/login"))?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     {
@@ -2226,7 +2363,7 @@ fn encode_logout(
     request: &crate::LogoutRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -2236,7 +2373,8 @@ fn encode_logout(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    let mut url = client.url(crate::Server::Default, &format!("/auth/logout"))?;
+    let mut url = client
+        .url(crate::Server::Default, &::std::string::String::from("/auth/logout"))?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -2280,8 +2418,8 @@ fn encode_refreshtoken(
     request: &crate::RefreshtokenRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -2291,10 +2429,20 @@ fn encode_refreshtoken(
             headers.push(("authorization", format!("Bearer {value}")));
         }
     }
-    if let ::std::option::Option::Some(value) = &request.cookie {
-        query.push(("cookie", runtime::query_text(&value.to_string())));
-    }
-    let mut url = client.url(crate::Server::Default, &format!("/auth/refreshtoken"))?;
+    parameters::query(
+        &mut query,
+        &request.cookie,
+        &parameters::Param {
+            name: "cookie",
+            style: parameters::Style::Form,
+            explode: true,
+        },
+    )?;
+    let mut url = client
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/auth/refreshtoken"),
+        )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
@@ -2352,7 +2500,7 @@ fn encode_validate_refreshtoken(
     request: &crate::ValidateRefreshtokenRequest,
     credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
     if let ::std::option::Option::Some(credentials) = credentials {
         {
             let value = credentials
@@ -2363,7 +2511,10 @@ fn encode_validate_refreshtoken(
         }
     }
     let mut url = client
-        .url(crate::Server::Default, &format!("/auth/refreshtoken/validate"))?;
+        .url(
+            crate::Server::Default,
+            &::std::string::String::from("/auth/refreshtoken/validate"),
+        )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
     for (name, value) in headers {
         builder = builder.header(name, value);

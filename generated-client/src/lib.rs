@@ -5,6 +5,8 @@
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
+mod parameters;
+#[rustfmt::skip]
 mod runtime;
 pub use auth_api;
 pub use auth_api::*;

@@ -3,6 +3,8 @@
 //!
 //! The api crate is re-exported, so implementers depend on this crate alone.
 #[rustfmt::skip]
+mod parameters;
+#[rustfmt::skip]
 mod router;
 #[rustfmt::skip]
 mod runtime;

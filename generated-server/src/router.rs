@@ -6,6 +6,7 @@ use ::axum::extract::{Request, State};
 use ::axum::http::StatusCode;
 use ::axum::response::Response;
 use crate::AuthApi;
+use crate::parameters;
 use crate::runtime::{self, Rejection, ServerOptions};
 #[allow(dead_code)]
 struct Shared<A> {
@@ -209,6 +210,12 @@ async fn handle_get_two_fa<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -291,6 +298,12 @@ async fn handle_remove_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -382,6 +395,12 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -511,6 +530,12 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -528,21 +553,33 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
     ) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -646,6 +683,12 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -757,6 +800,12 @@ async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -848,6 +897,12 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -872,21 +927,33 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiateEmailOtpRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -994,6 +1061,12 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1120,6 +1193,12 @@ async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1215,6 +1294,12 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1316,6 +1401,12 @@ async fn handle_remove_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1404,6 +1495,12 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1530,6 +1627,12 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1647,6 +1750,12 @@ async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1736,6 +1845,12 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1844,6 +1959,12 @@ async fn handle_put_email<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1954,6 +2075,12 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -1978,21 +2105,33 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
     if !runtime::meets(crate::InitiatePutEmailRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2103,6 +2242,12 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2227,6 +2372,12 @@ async fn handle_update_password_via_otp<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2320,21 +2471,39 @@ async fn handle_send_password_reset<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
         Err(violation) => {
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2441,6 +2610,12 @@ async fn handle_validate_password_reset<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2534,6 +2709,12 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2548,21 +2729,33 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
     if !runtime::meets(crate::PostForgotPasswordRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_origin = runtime::query::<
+    let parameter_origin = parameters::scalar::<
         ::std::string::String,
-    >(&query, "origin", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "origin",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
-    let parameter_language = runtime::query::<
+    let parameter_language = parameters::scalar::<
         ::std::string::String,
-    >(&query, "language", false)
+    >(
+            &wire,
+            &parameters::Param {
+                name: "language",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2670,6 +2863,12 @@ async fn handle_accesstoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2753,6 +2952,12 @@ async fn handle_validate_accesstoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -2836,14 +3041,25 @@ async fn handle_login<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
         Err(violation) => {
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = parameters::scalar::<
+        bool,
+    >(
+            &wire,
+            &parameters::Param {
+                name: "cookie",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
@@ -2947,6 +3163,12 @@ async fn handle_logout<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -3029,6 +3251,12 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,
@@ -3043,14 +3271,19 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
     if !runtime::meets(crate::RefreshtokenRequest::SECURITY, &credentials) {
         return reject(&shared, Rejection::MissingCredentials);
     }
-    let query = match runtime::query_pairs(parts.uri.query()) {
-        Ok(pairs) => pairs,
-        Err(violation) => {
-            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-        }
-    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
-    let parameter_cookie = runtime::query::<bool>(&query, "cookie", false)
+    let parameter_cookie = parameters::scalar::<
+        bool,
+    >(
+            &wire,
+            &parameters::Param {
+                name: "cookie",
+                location: parameters::In::Query,
+                style: parameters::Style::Form,
+                explode: true,
+                properties: &[],
+            },
+        )
         .map_err(|violation| violations.push(violation))
         .ok();
     let (::std::option::Option::Some(parameter_cookie),) = (parameter_cookie,) else {
@@ -3128,6 +3361,12 @@ async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
     request: Request,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+        Ok(wire) => wire,
+        Err(violation) => {
+            return reject(&shared, Rejection::InvalidRequest(vec![violation]));
+        }
+    };
     let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
     if let ::std::option::Option::Some(token) = runtime::authorization(
         &parts.headers,

@@ -17,6 +17,8 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #[rustfmt::skip]
         mod client;
         #[rustfmt::skip]
+        mod parameters;
+        #[rustfmt::skip]
         mod runtime;
 
         pub use #api_crate;
@@ -37,6 +39,7 @@ pub fn client(api: &Api, config: &Config) -> TokenStream {
         // An operation without parameters leaves `request` unused, one without security `credentials`.
         #![allow(unused_imports, unused_mut, unused_variables, clippy::useless_format)]
 
+        use crate::parameters;
         use crate::runtime::{self, ClientError};
 
         impl crate::#trait_name for crate::Client {
@@ -115,30 +118,6 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
-/// Builds the `format!` call that fills the path template with encoded segments.
-fn path_expression(operation: &Operation) -> TokenStream {
-    let mut template = String::new();
-    let mut arguments = Vec::new();
-    let mut rest = operation.path.as_str();
-    while let Some(start) = rest.find('{') {
-        let Some(length) = rest[start..].find('}') else { break };
-        template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-        let wire = &rest[start + 1..start + length];
-        let wire = crate::model::template_variable(wire);
-        if let Some(parameter) =
-            operation.parameters.iter().find(|p| p.location == ParamLocation::Path && p.name.wire == wire)
-        {
-            let ident = parameter.name.ident();
-            let text = text_of(&parameter.shape.ty, quote! { request.#ident });
-            arguments.push(quote! { runtime::path_segment(&#text, #wire)? });
-            template.push_str("{}");
-        }
-        rest = &rest[start + length + 1..];
-    }
-    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    quote! { format!(#template #(, #arguments)*) }
-}
-
 /// Formats a parameter or header value as the other side parses it: RFC 3339 for date-times, `Display` for the rest.
 pub(super) fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
     match ty {
@@ -151,73 +130,10 @@ pub(super) fn text_of(ty: &Ty, value: TokenStream) -> TokenStream {
 fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
     let server = api.servers[operation.server].name.ident();
     let http_method = format_ident!("{}", operation.method.as_str());
-    let path = path_expression(operation);
+    let path = super::parameters::client_path(operation);
 
     let credentials = credentials(api, operation);
-    let query_pushes = operation.parameters.iter().filter(|p| p.location == ParamLocation::Query).map(|parameter| {
-        let ident = parameter.name.ident();
-        let wire = &parameter.name.wire;
-        let push = match &parameter.shape.ty {
-            Ty::Array(items) if parameter.delimiter.is_none() => {
-                let text = text_of(&items.ty, quote! { item });
-                quote! { for item in value { query.push((#wire, runtime::query_text(&#text))); } }
-            }
-            Ty::Array(items) => {
-                // The delimiter stays literal (a space as `%20`); the same character inside an item is percent-encoded.
-                // NOTE: the generated server splits after decoding, so it cannot tell the two apart.
-                let delimiter = match parameter.delimiter {
-                    Some(' ') => "%20".to_owned(),
-                    Some(delimiter) => delimiter.to_string(),
-                    None => ",".to_owned(),
-                };
-                let text = text_of(&items.ty, quote! { item });
-                quote! {
-                    if !value.is_empty() {
-                        let joined: ::std::vec::Vec<::std::string::String> =
-                            value.iter().map(|item| runtime::query_text(&#text)).collect();
-                        query.push((#wire, joined.join(#delimiter)));
-                    }
-                }
-            }
-            ty => {
-                let text = text_of(ty, quote! { value });
-                quote! { query.push((#wire, runtime::query_text(&#text))); }
-            }
-        };
-        if parameter.required {
-            quote! { { let value = &request.#ident; #push } }
-        } else {
-            quote! { if let ::std::option::Option::Some(value) = &request.#ident { #push } }
-        }
-    });
-    let header_sets = operation.parameters.iter().filter(|p| p.location == ParamLocation::Header).map(|parameter| {
-        let ident = parameter.name.ident();
-        let wire = &parameter.name.wire;
-        let text = text_of(&parameter.shape.ty, quote! { value });
-        if parameter.required {
-            quote! { { let value = &request.#ident; builder = builder.header(#wire, #text); } }
-        } else {
-            quote! {
-                if let ::std::option::Option::Some(value) = &request.#ident {
-                    builder = builder.header(#wire, #text);
-                }
-            }
-        }
-    });
-    let cookie_pushes = operation.parameters.iter().filter(|p| p.location == ParamLocation::Cookie).map(|parameter| {
-        let ident = parameter.name.ident();
-        let wire = &parameter.name.wire;
-        let text = text_of(&parameter.shape.ty, quote! { value });
-        if parameter.required {
-            quote! { { let value = &request.#ident; cookies.push(format!("{}={}", #wire, runtime::segment(&#text))); } }
-        } else {
-            quote! {
-                if let ::std::option::Option::Some(value) = &request.#ident {
-                    cookies.push(format!("{}={}", #wire, runtime::segment(&#text)));
-                }
-            }
-        }
-    });
+    let encodings = operation.parameters.iter().filter_map(super::parameters::client_encoding);
     let body = operation.body.as_ref().and_then(|body| {
         let media = &body.content.media_type;
         let encode = match &body.content.kind {
@@ -237,9 +153,10 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
 
     let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
     let uses_cookies = credentials.cookie || operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);
-    let uses_headers = credentials.sends.is_some();
+    let uses_headers =
+        credentials.sends.is_some() || operation.parameters.iter().any(|p| p.location == ParamLocation::Header);
     let query_declaration = uses_query.then(|| {
-        quote! { let mut query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); }
+        quote! { let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new(); }
     });
     let set_query = uses_query.then(|| quote! { runtime::set_query(&mut url, &query); });
     let cookie_declaration = uses_cookies
@@ -252,7 +169,7 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         }
     });
     let header_declaration = uses_headers.then(|| {
-        quote! { let mut headers: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new(); }
+        quote! { let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new(); }
     });
     let set_headers = uses_headers.then(|| {
         quote! {
@@ -268,13 +185,11 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         #cookie_declaration
         #header_declaration
         #credential_sends
-        #(#query_pushes)*
-        #(#cookie_pushes)*
+        #(#encodings)*
         let mut url = client.url(crate::Server::#server, &#path)?;
         #set_query
         let mut builder = client.http.request(::reqwest::Method::#http_method, url);
         #set_headers
-        #(#header_sets)*
         #set_cookies
         #body
         Ok(builder)
@@ -310,7 +225,7 @@ fn credentials(api: &Api, operation: &Operation) -> CredentialSends {
             SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {value}"))); },
             SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, value)); },
             SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => {
-                quote! { query.push((#name, runtime::query_text(&value))); }
+                quote! { query.push((runtime::query_text(#name), runtime::query_text(&value))); }
             }
             SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
                 cookies.push(format!("{}={}", #name, runtime::segment(&value)));

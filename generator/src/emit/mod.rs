@@ -10,6 +10,7 @@ mod cargo;
 mod client;
 mod deserialize;
 mod docs;
+mod parameters;
 mod server;
 mod types;
 mod validate;
@@ -42,6 +43,8 @@ const API_RUNTIME: &str = include_str!("runtime/api_validation.rs");
 const API_DESERIALIZE: &str = include_str!("runtime/api_deserialize.rs");
 const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
+const SERVER_PARAMETERS: &str = include_str!("runtime/server_parameters.rs");
+const CLIENT_PARAMETERS: &str = include_str!("runtime/client_parameters.rs");
 
 /// Lists every file of the api, server and client crates; the largest come first, which balances the threads.
 pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
@@ -62,8 +65,10 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(src(api_dir, "deserialize.rs"), || Source::RustText(API_DESERIALIZE)),
         job(src(server_dir, "lib.rs"), move || Source::Rust(server::lib(api, config))),
         job(src(server_dir, "runtime.rs"), || Source::RustText(SERVER_RUNTIME)),
+        job(src(server_dir, "parameters.rs"), || Source::RustText(SERVER_PARAMETERS)),
         job(src(client_dir, "lib.rs"), move || Source::Rust(client::lib(api, config))),
         job(src(client_dir, "runtime.rs"), || Source::RustText(CLIENT_RUNTIME)),
+        job(src(client_dir, "parameters.rs"), || Source::RustText(CLIENT_PARAMETERS)),
         job(format!("{api_dir}/Cargo.toml"), move || Source::Text(cargo::api_manifest(api, config))),
         job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(config))),
         job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(config))),

@@ -8,8 +8,7 @@ use super::crate_ident;
 use super::types::base_type;
 use crate::Config;
 use crate::model::{
-    Api, ApiKeyLocation, ContentKind, ErrorFieldRole, Operation, ParamLocation, Parameter, SchemeKind, StatusMatch, Ty,
-    TypeKind,
+    Api, ApiKeyLocation, ContentKind, ErrorFieldRole, Operation, SchemeKind, StatusMatch, Ty, TypeKind,
 };
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
@@ -22,6 +21,8 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
     quote! {
         #docs
+        #[rustfmt::skip]
+        mod parameters;
         #[rustfmt::skip]
         mod router;
         #[rustfmt::skip]
@@ -64,6 +65,7 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
         use ::axum::response::Response;
 
         use crate::#trait_name;
+        use crate::parameters;
         use crate::runtime::{self, Rejection, ServerOptions};
 
         // A document without operations never reads `api`.
@@ -187,33 +189,18 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     let doc = format!(" Serves `{} {}`.", operation.method.as_str(), operation.path);
 
     let credentials = credentials(api, operation);
-    let has_path = operation.parameters.iter().any(|p| p.location == ParamLocation::Path);
-    let path_params = has_path.then(|| {
-        quote! {
-            let path_params: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
-                match <::axum::extract::RawPathParams as ::axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await {
-                    Ok(params) => params.iter().map(|(key, value)| (key.to_owned(), value.to_owned())).collect(),
-                    Err(error) => {
-                        let violation = crate::Violation::new(crate::Location::Path(::std::string::String::new()), error.body_text());
-                        return reject(&shared, Rejection::InvalidRequest(vec![violation]));
-                    }
-                };
-        }
-    });
-    let has_query = operation.parameters.iter().any(|p| p.location == ParamLocation::Query)
-        || uses_api_key(api, operation, ApiKeyLocation::Query);
-    let query = has_query.then(|| {
-        quote! {
-            let query = match runtime::query_pairs(parts.uri.query()) {
-                Ok(pairs) => pairs,
-                Err(violation) => return reject(&shared, Rejection::InvalidRequest(vec![violation])),
-            };
-        }
-    });
-
-    let extractions: Vec<TokenStream> =
-        operation.parameters.iter().map(|parameter| extract_parameter(api, &operation.path, parameter)).collect();
-    let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(local_name).collect();
+    let wire = quote! {
+        let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
+            Ok(wire) => wire,
+            Err(violation) => return reject(&shared, Rejection::InvalidRequest(vec![violation])),
+        };
+    };
+    let extractions: Vec<TokenStream> = operation
+        .parameters
+        .iter()
+        .map(|parameter| super::parameters::server_extraction(api, &operation.path, parameter))
+        .collect();
+    let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(super::parameters::local_name).collect();
 
     let body = operation.body.as_ref().and_then(|body| {
         let required = body.required;
@@ -258,7 +245,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     });
     let field_inits = operation.parameters.iter().map(|parameter| {
         let field = parameter.name.ident();
-        let local = local_name(parameter);
+        let local = super::parameters::local_name(parameter);
         quote! { #field: #local }
     });
     let respond = respond(api, operation);
@@ -275,9 +262,8 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
 
         async fn #inner<A: #trait_name + 'static>(shared: Arc<Shared<A>>, request: Request) -> Response {
             let (mut parts, body) = request.into_parts();
+            #wire
             #credentials
-            #path_params
-            #query
             let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
             #(#extractions)*
             #body
@@ -315,12 +301,6 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     }
 }
 
-fn uses_api_key(api: &Api, operation: &Operation, location: ApiKeyLocation) -> bool {
-    operation.security.schemes().iter().any(|index| {
-        matches!(&api.security_schemes[*index].kind, SchemeKind::ApiKey { location: found, .. } if *found == location)
-    })
-}
-
 /// Collects the credentials of every scheme the operation names, then checks that one alternative is met.
 fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
     if !operation.security.is_declared() {
@@ -337,10 +317,10 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
                 parts.headers.get(#name).and_then(|value| value.to_str().ok()).map(str::to_owned)
             },
             SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! {
-                runtime::query_pairs(parts.uri.query()).ok().and_then(|pairs| pairs.into_iter().find(|(key, _)| key == #name)).map(|(_, value)| value)
+                wire.query_value(#name)
             },
             SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
-                runtime::cookie_value(&parts.headers, #name)
+                wire.cookie_value(#name)
             },
         };
         quote! {
@@ -356,60 +336,6 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
             return reject(&shared, Rejection::MissingCredentials);
         }
     })
-}
-
-/// Names the handler's local variable for a parameter, prefixed so it cannot shadow the handler's own locals.
-fn local_name(parameter: &Parameter) -> proc_macro2::Ident {
-    format_ident!("parameter_{}", parameter.name.base())
-}
-
-fn extract_parameter(api: &Api, path: &str, parameter: &Parameter) -> TokenStream {
-    let ident = local_name(parameter);
-    let wire = &parameter.name.wire;
-    let required = parameter.required;
-    let (extraction, location) = match (&parameter.location, &parameter.shape.ty) {
-        (ParamLocation::Query, Ty::Array(items)) => {
-            let item = base_type(api, &items.ty);
-            let delimiter = match parameter.delimiter {
-                Some(delimiter) => quote! { ::std::option::Option::Some(#delimiter) },
-                None => quote! { ::std::option::Option::None },
-            };
-            (quote! { runtime::query_array::<#item>(&query, #wire, #required, #delimiter) }, quote! { Query })
-        }
-        (location, ty) => {
-            let ty = base_type(api, ty);
-            match location {
-                ParamLocation::Path => (path_extraction(path, wire, &ty), quote! { Path }),
-                ParamLocation::Query => (quote! { runtime::query::<#ty>(&query, #wire, #required) }, quote! { Query }),
-                ParamLocation::Header => {
-                    (quote! { runtime::header::<#ty>(&parts.headers, #wire, #required) }, quote! { Header })
-                }
-                ParamLocation::Cookie => {
-                    (quote! { runtime::cookie::<#ty>(&parts.headers, #wire, #required) }, quote! { Cookie })
-                }
-            }
-        }
-    };
-    let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::#location(#wire.to_owned())))) });
-    quote! {
-        let #ident = #extraction #unwrap .map_err(|violation| violations.push(violation)).ok();
-    }
-}
-
-/// Reads a path parameter from its capture; axum yields captures in template order, not declaration order.
-fn path_extraction(path: &str, wire: &str, ty: &TokenStream) -> TokenStream {
-    match crate::model::capture_of(path, wire) {
-        Some((index, segment)) if crate::model::segment_variables(segment).count() > 1 || !is_whole(segment) => {
-            quote! { runtime::path_part::<#ty>(&path_params, #index, #segment, #wire) }
-        }
-        Some((index, _)) => quote! { runtime::path::<#ty>(&path_params, #index, #wire) },
-        None => quote! { runtime::path::<#ty>(&path_params, usize::MAX, #wire) },
-    }
-}
-
-/// Returns whether a segment is one variable and nothing else, such as `{id}`.
-fn is_whole(segment: &str) -> bool {
-    segment.starts_with('{') && segment.ends_with('}') && segment.matches('{').count() == 1
 }
 
 /// Writes each response variant with its status and body.

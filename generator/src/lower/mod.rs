@@ -4,6 +4,7 @@
 //! identifier, so emitters work on plain data.
 
 mod operation;
+mod parameters;
 mod schema;
 mod security;
 

@@ -10,7 +10,7 @@ use crate::diagnostics::{Class, Diagnostics, child};
 use crate::load::Loaded;
 use crate::model::{
     Content, ContentKind, Method, Operation, ParamLocation, Parameter, RequestBody, Response, SecurityScheme, Server,
-    Shape, StatusMatch, Ty,
+    Shape, StatusMatch, Style, Ty,
 };
 use crate::naming::{Case, Namespace, to_ident};
 
@@ -237,20 +237,32 @@ fn parameters(
         let data = resolved.parameter_data_ref();
         let location = location(resolved);
         let hint = format!("{pascal}{}", to_ident(&wire, Case::Pascal));
-        let shape = match &data.format {
-            ParameterSchemaOrContent::Schema(_) => types.shape_at(&child(&pointer, "schema"), &hint, diagnostics),
-            ParameterSchemaOrContent::Content(content) => {
-                diagnostics.warn(
-                    &child(&pointer, "content"),
-                    Class::NotSupported,
-                    "a parameter with `content` is not supported yet; it is passed as text",
-                );
-                let _ = content;
-                Shape::new(Ty::String(crate::model::StringFormat::Plain))
+        let (shape, json) = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => {
+                (types.shape_at(&child(&pointer, "schema"), &hint, diagnostics), false)
             }
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((media, media_object)) if is_json(media) && media_object.schema.is_some() => {
+                    let schema = child(&child(&child(&pointer, "content"), media), "schema");
+                    (types.shape_at(&schema, &hint, diagnostics), true)
+                }
+                _ => {
+                    diagnostics.warn(
+                        &child(&pointer, "content"),
+                        Class::NotSupported,
+                        "a parameter with non-JSON `content` is not supported yet; it is passed as text",
+                    );
+                    (Shape::new(Ty::String(crate::model::StringFormat::Plain)), false)
+                }
+            },
         };
         // A parameter is either present or absent; `nullable` adds nothing the `Option` of an optional one lacks.
-        let shape = check_style(types, resolved, &pointer, Shape { nullable: false, ..shape }, diagnostics);
+        let shape = Shape { nullable: false, ..shape };
+        let (shape, style, explode) = if json {
+            (shape, Style::Json, false)
+        } else {
+            super::parameters::check_style(types, resolved, &pointer, shape, diagnostics)
+        };
         let required = match location {
             ParamLocation::Path => {
                 if !data.required {
@@ -264,20 +276,14 @@ fn parameters(
             }
             _ => data.required,
         };
-        // OpenAPI defaults `explode` to true for the `form` style and to false for the others.
-        let delimiter = match resolved {
-            openapiv3::Parameter::Query { style: openapiv3::QueryStyle::SpaceDelimited, .. } => Some(' '),
-            openapiv3::Parameter::Query { style: openapiv3::QueryStyle::PipeDelimited, .. } => Some('|'),
-            _ if data.explode.unwrap_or(location == ParamLocation::Query || location == ParamLocation::Cookie) => None,
-            _ => Some(','),
-        };
         out.push(Parameter {
             name: field_names.name(&wire, Case::Snake),
             location,
             required,
             description: data.description.clone(),
             shape,
-            delimiter,
+            style,
+            explode,
         });
     }
 
@@ -310,59 +316,11 @@ fn parameters(
             required: true,
             description: None,
             shape: Shape::new(Ty::String(crate::model::StringFormat::Plain)),
-            delimiter: None,
+            style: Style::Simple,
+            explode: false,
         });
     }
     out
-}
-
-/// Warns about styles this generator does not serialize yet, and turns values it cannot parse from text
-/// (objects, nested arrays, arrays outside the query) into plain strings.
-fn check_style(
-    api_types: &TypeBuilder,
-    parameter: &openapiv3::Parameter,
-    pointer: &str,
-    shape: Shape,
-    diagnostics: &mut Diagnostics,
-) -> Shape {
-    let is_array = matches!(shape.ty, Ty::Array(_));
-    let (simple, in_query) = match parameter {
-        openapiv3::Parameter::Query { style, .. } => (
-            match style {
-                openapiv3::QueryStyle::Form => true,
-                openapiv3::QueryStyle::SpaceDelimited | openapiv3::QueryStyle::PipeDelimited => is_array,
-                openapiv3::QueryStyle::DeepObject => false,
-            },
-            true,
-        ),
-        openapiv3::Parameter::Path { style, .. } => (matches!(style, openapiv3::PathStyle::Simple), false),
-        openapiv3::Parameter::Header { .. } | openapiv3::Parameter::Cookie { .. } => (true, false),
-    };
-    if !simple {
-        diagnostics.warn(
-            &child(pointer, "style"),
-            Class::NotSupported,
-            "this parameter style is not supported yet; the value is sent and parsed in the default style",
-        );
-    }
-    let scalar = |ty: &Ty| match ty {
-        Ty::String(_) | Ty::Integer(_) | Ty::Number | Ty::Boolean => true,
-        Ty::Named(id) => api_types.is_enum(*id),
-        _ => false,
-    };
-    let supported = match &shape.ty {
-        Ty::Array(items) => in_query && scalar(&items.ty),
-        ty => scalar(ty),
-    };
-    if supported {
-        return shape;
-    }
-    diagnostics.warn(
-        pointer,
-        Class::NotSupported,
-        "object parameters, nested arrays and arrays outside the query are not supported yet; the value is passed as text",
-    );
-    Shape::new(Ty::String(crate::model::StringFormat::Plain))
 }
 
 fn location(parameter: &openapiv3::Parameter) -> ParamLocation {

@@ -174,6 +174,14 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// Returns whether the named type is a string enum, which parses from text.
+    /// Returns the fields of a struct type that has no `additionalProperties`.
+    pub fn closed_struct_fields(&self, id: TypeId) -> Option<&[crate::model::Field]> {
+        match self.types.get(id.0) {
+            Some(Some(NamedType { kind: TypeKind::Struct { fields, additional: None, .. }, .. })) => Some(fields),
+            _ => None,
+        }
+    }
+
     pub fn is_enum(&self, id: TypeId) -> bool {
         matches!(self.types.get(id.0), Some(Some(NamedType { kind: TypeKind::Enum { .. }, .. })))
     }

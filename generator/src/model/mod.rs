@@ -268,9 +268,46 @@ pub struct Parameter {
     pub required: bool,
     pub description: Option<String>,
     pub shape: Shape,
-    /// For arrays in the query: `None` for one `name=value` pair per item (`explode: true`), or the
-    /// character that joins the items in one pair: `,` (`form`), ` ` (`spaceDelimited`) or `|` (`pipeDelimited`).
-    pub delimiter: Option<char>,
+    pub style: Style,
+    /// OpenAPI `explode`: whether each array item or object property becomes a name-value pair of its own.
+    pub explode: bool,
+}
+
+/// The encoding of a parameter value in its part of the request: the OpenAPI `style`, or JSON text for a
+/// parameter described by `content` with a JSON media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `name=value` pairs (query and cookie); arrays and objects join with `,` unless exploded.
+    Form,
+    /// Query arrays and objects joined with `%20`.
+    SpaceDelimited,
+    /// Query arrays and objects joined with `|`.
+    PipeDelimited,
+    /// Query objects as `name[property]=value`, nested objects as `name[a][b]=value`.
+    DeepObject,
+    /// Comma-separated values (path and header).
+    Simple,
+    /// Path values prefixed with `.`: `.a,b`, or `.a.b` when exploded.
+    Label,
+    /// Path values as `;name=a,b`, or `;name=a;name=b` when exploded.
+    Matrix,
+    /// The value encoded as JSON text, then as a scalar of its location.
+    Json,
+}
+
+impl Style {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Form => "Form",
+            Style::SpaceDelimited => "SpaceDelimited",
+            Style::PipeDelimited => "PipeDelimited",
+            Style::DeepObject => "DeepObject",
+            Style::Simple => "Simple",
+            Style::Label => "Label",
+            Style::Matrix => "Matrix",
+            Style::Json => "Json",
+        }
+    }
 }
 
 /// The body of a request or response for one media type.

@@ -319,29 +319,17 @@ pub(crate) fn segment(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
 }
 
-/// Percent-encodes a path parameter as one segment, so `/` or `%` in a value never changes the route.
-///
-/// `.` and `..` are rejected: URL parsers remove them as dot segments even when percent-encoded, so the
-/// request would reach another path.
-pub(crate) fn path_segment(value: &str, name: &str) -> Result<String, ClientError> {
-    if value == "." || value == ".." {
-        let violation = crate::Violation::new(crate::Location::Path(name.to_owned()), format!("`{value}` cannot be sent as a path segment"));
-        return Err(ClientError::InvalidRequest(vec![violation]));
-    }
-    Ok(segment(value))
-}
-
 /// Encodes a query name or value as `application/x-www-form-urlencoded` does: a space becomes `+`.
 pub(crate) fn query_text(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-/// Sets the query string from pairs whose values are already encoded with [`query_text`].
-pub(crate) fn set_query(url: &mut reqwest::Url, pairs: &[(&str, String)]) {
+/// Sets the query string from pairs whose names and values are already encoded with [`query_text`].
+pub(crate) fn set_query(url: &mut reqwest::Url, pairs: &[(String, String)]) {
     if pairs.is_empty() {
         return;
     }
-    let query: Vec<String> = pairs.iter().map(|(name, value)| format!("{}={value}", query_text(name))).collect();
+    let query: Vec<String> = pairs.iter().map(|(name, value)| format!("{name}={value}")).collect();
     url.set_query(Some(&query.join("&")));
 }
 
