@@ -515,14 +515,10 @@ impl crate::GetTwoFaResponse {
         let violations = &mut found;
         match self {
             crate::GetTwoFaResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::GetTwoFaResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -543,19 +539,13 @@ impl crate::RemoveEmailOtpResponse {
         match self {
             crate::RemoveEmailOtpResponse::Ok => {}
             crate::RemoveEmailOtpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RemoveEmailOtpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RemoveEmailOtpResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -582,24 +572,16 @@ impl crate::VerifyEmailOtpAuthenticationResponse {
         let violations = &mut found;
         match self {
             crate::VerifyEmailOtpAuthenticationResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyEmailOtpAuthenticationResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyEmailOtpAuthenticationResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyEmailOtpAuthenticationResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -646,29 +628,19 @@ impl crate::InitiateEmailOtpAuthenticationResponse {
         match self {
             crate::InitiateEmailOtpAuthenticationResponse::Ok => {}
             crate::InitiateEmailOtpAuthenticationResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpAuthenticationResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpAuthenticationResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpAuthenticationResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpAuthenticationResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -695,24 +667,16 @@ impl crate::CompleteEmailOtpResponse {
         let violations = &mut found;
         match self {
             crate::CompleteEmailOtpResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteEmailOtpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteEmailOtpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteEmailOtpResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -732,24 +696,16 @@ impl crate::NewEmailOtpWaitDurationResponse {
         let violations = &mut found;
         match self {
             crate::NewEmailOtpWaitDurationResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::NewEmailOtpWaitDurationResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::NewEmailOtpWaitDurationResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::NewEmailOtpWaitDurationResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -801,24 +757,16 @@ impl crate::InitiateEmailOtpResponse {
         match self {
             crate::InitiateEmailOtpResponse::Ok => {}
             crate::InitiateEmailOtpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateEmailOtpResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -845,29 +793,19 @@ impl crate::VerifyRecoveryCodesResponse {
         let violations = &mut found;
         match self {
             crate::VerifyRecoveryCodesResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyRecoveryCodesResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyRecoveryCodesResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyRecoveryCodesResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyRecoveryCodesResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -887,24 +825,16 @@ impl crate::RecoveryCodeGuessWaitDurationResponse {
         let violations = &mut found;
         match self {
             crate::RecoveryCodeGuessWaitDurationResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RecoveryCodeGuessWaitDurationResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RecoveryCodeGuessWaitDurationResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RecoveryCodeGuessWaitDurationResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -924,24 +854,16 @@ impl crate::ResetRecoveryCodesResponse {
         let violations = &mut found;
         match self {
             crate::ResetRecoveryCodesResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ResetRecoveryCodesResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ResetRecoveryCodesResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ResetRecoveryCodesResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -962,19 +884,13 @@ impl crate::RemoveTotpResponse {
         match self {
             crate::RemoveTotpResponse::Ok => {}
             crate::RemoveTotpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RemoveTotpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RemoveTotpResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1001,34 +917,22 @@ impl crate::VerifyTotpResponse {
         let violations = &mut found;
         match self {
             crate::VerifyTotpResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyTotpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyTotpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyTotpResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyTotpResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::VerifyTotpResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1055,34 +959,22 @@ impl crate::CompleteTotpResponse {
         let violations = &mut found;
         match self {
             crate::CompleteTotpResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteTotpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteTotpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteTotpResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteTotpResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::CompleteTotpResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1102,24 +994,16 @@ impl crate::TotpGuessWaitDurationResponse {
         let violations = &mut found;
         match self {
             crate::TotpGuessWaitDurationResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::TotpGuessWaitDurationResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::TotpGuessWaitDurationResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::TotpGuessWaitDurationResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1139,19 +1023,13 @@ impl crate::InitiateTotpResponse {
         let violations = &mut found;
         match self {
             crate::InitiateTotpResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateTotpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiateTotpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1179,19 +1057,13 @@ impl crate::PutEmailResponse {
         match self {
             crate::PutEmailResponse::Ok => {}
             crate::PutEmailResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::PutEmailResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::PutEmailResponse::Conflict(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1243,29 +1115,19 @@ impl crate::InitiatePutEmailResponse {
         match self {
             crate::InitiatePutEmailResponse::Ok => {}
             crate::InitiatePutEmailResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiatePutEmailResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiatePutEmailResponse::Forbidden(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiatePutEmailResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::InitiatePutEmailResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1293,24 +1155,16 @@ impl crate::UpdatePasswordViaSudoResponse {
         match self {
             crate::UpdatePasswordViaSudoResponse::Ok => {}
             crate::UpdatePasswordViaSudoResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::UpdatePasswordViaSudoResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::UpdatePasswordViaSudoResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::UpdatePasswordViaSudoResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1338,14 +1192,10 @@ impl crate::UpdatePasswordViaOtpResponse {
         match self {
             crate::UpdatePasswordViaOtpResponse::Ok => {}
             crate::UpdatePasswordViaOtpResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::UpdatePasswordViaOtpResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1397,24 +1247,16 @@ impl crate::SendPasswordResetResponse {
         match self {
             crate::SendPasswordResetResponse::Ok => {}
             crate::SendPasswordResetResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::SendPasswordResetResponse::Forbidden(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::SendPasswordResetResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::SendPasswordResetResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1442,14 +1284,10 @@ impl crate::ValidatePasswordResetResponse {
         match self {
             crate::ValidatePasswordResetResponse::Ok => {}
             crate::ValidatePasswordResetResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ValidatePasswordResetResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1477,24 +1315,16 @@ impl crate::PostForgotPasswordResponse {
         match self {
             crate::PostForgotPasswordResponse::Ok => {}
             crate::PostForgotPasswordResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::PostForgotPasswordResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::PostForgotPasswordResponse::Forbidden(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::PostForgotPasswordResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1515,9 +1345,7 @@ impl crate::AccesstokenResponse {
         match self {
             crate::AccesstokenResponse::Ok(body) => {}
             crate::AccesstokenResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1537,14 +1365,10 @@ impl crate::ValidateAccesstokenResponse {
         let violations = &mut found;
         match self {
             crate::ValidateAccesstokenResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ValidateAccesstokenResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1572,24 +1396,16 @@ impl crate::LoginResponse {
         match self {
             crate::LoginResponse::Ok(body) => {}
             crate::LoginResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::LoginResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::LoginResponse::TooManyRequests(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::LoginResponse::InternalServerError(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1610,9 +1426,7 @@ impl crate::LogoutResponse {
         match self {
             crate::LogoutResponse::NoContent => {}
             crate::LogoutResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1633,14 +1447,10 @@ impl crate::RefreshtokenResponse {
         match self {
             crate::RefreshtokenResponse::Ok(body) => {}
             crate::RefreshtokenResponse::BadRequest(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::RefreshtokenResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found
@@ -1660,14 +1470,10 @@ impl crate::ValidateRefreshtokenResponse {
         let violations = &mut found;
         match self {
             crate::ValidateRefreshtokenResponse::Ok(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
             crate::ValidateRefreshtokenResponse::Unauthorized(body) => {
-                let pointer = ::std::string::String::new();
-                let value = body;
-                crate::Validate::collect_violations(value, &pointer, violations);
+                crate::Validate::collect_violations(body, "", violations);
             }
         }
         found

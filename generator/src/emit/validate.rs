@@ -232,51 +232,41 @@ fn request_violations(api: &Api, operation: &Operation, patterns: &mut Patterns)
 /// Emits `violations` of the operation's response enum: statuses of range and `default` variants, and bodies.
 fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns) -> TokenStream {
     let name = operation.response_type.ident();
-    let codes: Vec<u16> = operation
-        .responses
-        .iter()
-        .filter_map(|response| match response.status {
-            StatusMatch::Code(code) => Some(code),
-            _ => None,
-        })
-        .collect();
-    let ranges: Vec<u16> = operation
-        .responses
-        .iter()
-        .filter_map(|response| match response.status {
-            StatusMatch::Range(digit) => Some(digit),
-            _ => None,
-        })
-        .collect();
+    let mut codes = Vec::new();
+    let mut ranges = Vec::new();
+    for response in &operation.responses {
+        match response.status {
+            StatusMatch::Code(code) => codes.push(code),
+            StatusMatch::Range(digit) => ranges.push(digit),
+            StatusMatch::Default => {}
+        }
+    }
     let mut checked = false;
-    let arms: Vec<TokenStream> = operation.responses.iter().map(|response| {
-        let pattern = variant_pattern(api, &name, response);
-        let status = match response.status {
-            StatusMatch::Code(_) => None,
-            StatusMatch::Range(digit) => {
-                let (low, high) = (digit * 100, digit * 100 + 99);
-                Some(quote! { crate::runtime::check_status(*status, #low, #high, &[#(#codes),*], &[], violations); })
-            }
-            StatusMatch::Default => {
-                Some(quote! { crate::runtime::check_status(*status, 100, 599, &[#(#codes),*], &[#(#ranges),*], violations); })
-            }
-        };
-        let body = match response.content.as_ref().map(|content| &content.kind) {
-            Some(ContentKind::Json(shape) | ContentKind::Form(shape)) if shape.ty != Ty::Null => {
-                let checks = shape_checks(api, shape, &body_location(), patterns);
-                (!checks.is_empty()).then(|| {
-                    quote! {
-                        let pointer = ::std::string::String::new();
-                        let value = body;
-                        #checks
-                    }
-                })
-            }
-            _ => None,
-        };
-        checked |= status.is_some() || body.is_some();
-        quote! { #pattern => { #status #body } }
-    }).collect();
+    let mut uses_status = false;
+    let arms: Vec<TokenStream> = operation
+        .responses
+        .iter()
+        .map(|response| {
+            let pattern = variant_pattern(api, &name, response);
+            // The digit of the variant's range, 0 for `default`.
+            let digit = match response.status {
+                StatusMatch::Code(_) => None,
+                StatusMatch::Range(digit) => Some(digit),
+                StatusMatch::Default => Some(0),
+            };
+            let status =
+                digit.map(|digit| quote! { crate::runtime::check_status(*status, #digit, CODES, RANGES, violations); });
+            let body = match response.content.as_ref().map(|content| &content.kind) {
+                Some(ContentKind::Json(shape) | ContentKind::Form(shape)) if shape.ty != Ty::Null => {
+                    response_body_checks(api, shape, patterns)
+                }
+                _ => None,
+            };
+            uses_status |= status.is_some();
+            checked |= status.is_some() || body.is_some();
+            quote! { #pattern => { #status #body } }
+        })
+        .collect();
     let doc = format!(
         " Returns every way the response breaks the document's description of `{}`: a status outside its \
          variant's range, or a body that breaks its schema.",
@@ -292,11 +282,20 @@ fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns
             }
         };
     }
+    let constants = uses_status.then(|| {
+        let ranges = ranges.iter().map(|digit| proc_macro2::Literal::u16_unsuffixed(*digit));
+        let codes = codes.iter().map(|code| proc_macro2::Literal::u16_unsuffixed(*code));
+        quote! {
+            const CODES: &[u16] = &[#(#codes),*];
+            const RANGES: &[u16] = &[#(#ranges),*];
+        }
+    });
     quote! {
         impl crate::#name {
             #[doc = #doc]
             #[allow(unused_variables)]
             pub fn violations(&self) -> ::std::vec::Vec<crate::Violation> {
+                #constants
                 let mut found = ::std::vec::Vec::new();
                 let violations = &mut found;
                 match self {
@@ -306,6 +305,24 @@ fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns
             }
         }
     }
+}
+
+/// Checks of a response body bound as `body`; a named type needs only its `Validate` call.
+fn response_body_checks(api: &Api, shape: &Shape, patterns: &mut Patterns) -> Option<TokenStream> {
+    if let Ty::Named(id) = shape.ty
+        && !shape.nullable
+    {
+        return (!matches!(api.ty(id).kind, TypeKind::Alias(_)))
+            .then(|| quote! { crate::Validate::collect_violations(body, "", violations); });
+    }
+    let checks = shape_checks(api, shape, &body_location(), patterns);
+    (!checks.is_empty()).then(|| {
+        quote! {
+            let pointer = ::std::string::String::new();
+            let value = body;
+            #checks
+        }
+    })
 }
 
 fn mentions_pointer(tokens: &TokenStream) -> bool {

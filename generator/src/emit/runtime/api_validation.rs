@@ -191,12 +191,14 @@ pub(crate) fn check_allowed<T: serde::Serialize>(value: &T, allowed: &[&str], lo
     }
 }
 
-/// Checks the status of a response variant that covers a range (`low..=high`) or `default`: the status must be
-/// in the range and must not be one that another variant documents, by code or by range digit.
-pub(crate) fn check_status(status: u16, low: u16, high: u16, other_codes: &[u16], other_ranges: &[u16], violations: &mut Vec<Violation>) {
+/// Checks the status of a response variant that covers the range of `digit` (such as 4 for `4XX`) or, with
+/// `digit` 0, `default`. The status must be in the range and must not be one that another variant documents:
+/// one of `codes`, or for `default` one in the range of a digit of `ranges`.
+pub(crate) fn check_status(status: u16, digit: u16, codes: &[u16], ranges: &[u16], violations: &mut Vec<Violation>) {
+    let (low, high) = if digit == 0 { (100, 599) } else { (digit * 100, digit * 100 + 99) };
     if !(low..=high).contains(&status) {
         violations.push(Violation::new(Location::Status, format!("{status} is outside {low}..={high}")));
-    } else if other_codes.contains(&status) || other_ranges.contains(&(status / 100)) {
+    } else if codes.contains(&status) || (digit == 0 && ranges.contains(&(status / 100))) {
         violations.push(Violation::new(Location::Status, format!("{status} is documented by another variant, which must be used")));
     }
 }
