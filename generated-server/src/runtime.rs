@@ -375,6 +375,64 @@ fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type == "text/json"
         || media_type.ends_with("+json")
 }
+/// Picks the media type of a body that may come in several: the index into `media_types` of the one named
+/// by `Content-Type` (`type/*` and `*/*` match by prefix), else of the first JSON one for any JSON type and
+/// of the first text one for any text type. An empty body is `None`, and a missing required body is a
+/// violation.
+pub(crate) fn choose_media(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    required: bool,
+    media_types: &[&str],
+    expected: &'static str,
+) -> Result<Result<Option<usize>, Violation>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(
+            if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
+        );
+    }
+    let Some(media) = media_type(headers) else {
+        return Err(Rejection::UnsupportedMediaType {
+            expected,
+        })
+    };
+    let essences: Vec<String> = media_types
+        .iter()
+        .map(|listed| {
+            listed.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+        })
+        .collect();
+    let top_level = media.split('/').next().unwrap_or_default();
+    let matches = |listed: &String| {
+        *listed == media || listed == "*/*"
+            || listed.strip_suffix("/*") == Some(top_level)
+    };
+    let position = essences
+        .iter()
+        .position(matches)
+        .or_else(|| {
+            if is_json(&media) {
+                essences.iter().position(|listed| is_json(listed))
+            } else {
+                None
+            }
+        })
+        .or_else(|| {
+            if media.starts_with("text/") {
+                essences.iter().position(|listed| listed.starts_with("text/"))
+            } else {
+                None
+            }
+        });
+    match position {
+        Some(index) => Ok(Ok(Some(index))),
+        None => {
+            Err(Rejection::UnsupportedMediaType {
+                expected,
+            })
+        }
+    }
+}
 /// Decodes a JSON body; an empty body is `None`, and a missing required body is a violation.
 ///
 /// `object` demands a JSON object at the top: serde's derived structs would also take an array of their fields.
@@ -490,7 +548,7 @@ pub(crate) fn bytes_body(
     }
     Ok(Ok(Some(bytes.to_vec())))
 }
-fn error_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn error_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
     for segment in path.iter() {
@@ -508,7 +566,7 @@ fn error_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 /// Drops serde's line and column, which mean little to an API caller.
-fn json_message(error: &serde_json::Error) -> String {
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
         Some(index) => text[..index].to_owned(),

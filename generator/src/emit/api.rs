@@ -59,9 +59,10 @@ pub fn inner_doc(paragraphs: &[Option<&str>]) -> TokenStream {
 /// Emits the `operations.rs` module: one request struct and one response enum per operation.
 pub fn operations(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|operation| {
+        let body = operation.body.as_ref().map(|body| super::bodies::body_types(api, operation, body));
         let request = request_struct(api, operation);
         let response = response_enum(api, operation);
-        quote! { #request #response }
+        quote! { #body #request #response }
     });
     quote! {
         //! Request and response types of each operation.
@@ -87,6 +88,10 @@ pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
         ContentKind::Json(shape) | ContentKind::Form(shape) => Some(value_type(api, shape)),
         ContentKind::Text => Some(quote! { ::std::string::String }),
         ContentKind::Bytes => Some(quote! { ::std::vec::Vec<u8> }),
+        ContentKind::Multipart(multipart) => {
+            let name = multipart.type_name.ident();
+            Some(quote! { crate::#name })
+        }
     }
 }
 
@@ -104,13 +109,18 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         quote! { #docs pub #field: #ty }
     });
     let body = operation.body.as_ref().and_then(|body| {
-        let ty = content_type(api, &body.content)?;
+        let ty = super::bodies::body_type(api, body)?;
         let ty = if body.required {
             ty
         } else {
             quote! { ::std::option::Option<#ty> }
         };
-        let origin = format!("The request body, sent as `{}`.", body.content.media_type);
+        let media_types: Vec<String> =
+            body.contents().iter().map(|content| format!("`{}`", content.media_type)).collect();
+        let origin = match media_types.as_slice() {
+            [one] => format!("The request body, sent as {one}."),
+            several => format!("The request body, sent as one of {}.", several.join(", ")),
+        };
         let docs = doc(&[body.description.as_deref(), Some(&origin)]);
         Some(quote! { #docs pub body: #ty })
     });
@@ -127,7 +137,7 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
     let fields: Vec<TokenStream> = parameters.chain(body).chain(credentials).collect();
 
     let all_optional = operation.parameters.iter().all(|p| !p.required)
-        && operation.body.as_ref().is_none_or(|body| !body.required || content_type(api, &body.content).is_none());
+        && operation.body.as_ref().is_none_or(|body| !body.required || super::bodies::body_type(api, body).is_none());
     let default = all_optional.then(|| quote! { Default, });
 
     let constants = request_constants(api, operation);

@@ -38,13 +38,14 @@ pub fn api_manifest(api: &Api, config: &Config) -> String {
     text
 }
 
-pub fn server_manifest(config: &Config) -> String {
+pub fn server_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.server_crate, "An axum router for the API trait", config);
     text.push_str(&format!(
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
          axum = \"0.8\"\n\
          futures-util = \"0.3\"\n\
+         {multer}\
          percent-encoding = \"2\"\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
@@ -53,11 +54,12 @@ pub fn server_manifest(config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.server_dir, &config.api_dir),
+        multer = if api.uses_multipart() { "multer = \"3\"\n" } else { "" },
     ));
     text
 }
 
-pub fn client_manifest(config: &Config) -> String {
+pub fn client_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.client_crate, "A reqwest client that implements the API trait", config);
     text.push_str(&format!(
         "\n[dependencies]\n\
@@ -65,7 +67,7 @@ pub fn client_manifest(config: &Config) -> String {
          form_urlencoded = \"1\"\n\
          httpdate = \"1\"\n\
          percent-encoding = \"2\"\n\
-         reqwest = {{ version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }}\n\
+         reqwest = {{ version = \"0.12\", default-features = false, features = [{reqwest_features}] }}\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
@@ -74,6 +76,7 @@ pub fn client_manifest(config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),
+        reqwest_features = if api.uses_multipart() { "\"multipart\", \"rustls-tls\"" } else { "\"rustls-tls\"" },
     ));
     text
 }

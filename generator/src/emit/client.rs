@@ -12,10 +12,12 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
     let title = format!("{} {}: a reqwest client that implements [`{}`].", api.title, api.version, config.trait_name);
     let docs = inner_doc(&[Some(&title), Some("The api crate is re-exported, so callers depend on this crate alone.")]);
+    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
     quote! {
         #docs
         #[rustfmt::skip]
         mod client;
+        #multipart
         #[rustfmt::skip]
         mod runtime;
 
@@ -218,22 +220,7 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
             }
         }
     });
-    let body = operation.body.as_ref().and_then(|body| {
-        let media = &body.content.media_type;
-        let encode = match &body.content.kind {
-            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
-            ContentKind::Json(_) => quote! { runtime::encode_json(value)? },
-            ContentKind::Form(_) => quote! { runtime::encode_form(value)? },
-            ContentKind::Text => quote! { value.clone() },
-            ContentKind::Bytes => quote! { value.clone() },
-        };
-        let send = quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(#encode); };
-        Some(if body.required {
-            quote! { { let value = &request.body; #send } }
-        } else {
-            quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
-        })
-    });
+    let body = operation.body.as_ref().and_then(super::bodies::client_encoding);
 
     let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
     let uses_cookies = credentials.cookie || operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);

@@ -6,6 +6,7 @@
 //! crates need no support crate of ours.
 
 mod api;
+mod bodies;
 mod cargo;
 mod client;
 mod deserialize;
@@ -42,6 +43,8 @@ const API_RUNTIME: &str = include_str!("runtime/api_validation.rs");
 const API_DESERIALIZE: &str = include_str!("runtime/api_deserialize.rs");
 const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
+const SERVER_MULTIPART: &str = include_str!("runtime/server_multipart.rs");
+const CLIENT_MULTIPART: &str = include_str!("runtime/client_multipart.rs");
 
 /// Lists every file of the api, server and client crates; the largest come first, which balances the threads.
 pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
@@ -50,7 +53,7 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
     }
     let src = |dir: &str, file: &str| format!("{dir}/src/{file}");
     let (api_dir, server_dir, client_dir) = (&config.api_dir, &config.server_dir, &config.client_dir);
-    vec![
+    let mut jobs = vec![
         job(src(server_dir, "router.rs"), move || Source::Rust(server::router(api, config))),
         job(src(api_dir, "types.rs"), move || Source::Rust(types::types(api))),
         job(src(client_dir, "client.rs"), move || Source::Rust(client::client(api, config))),
@@ -65,12 +68,18 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(src(client_dir, "lib.rs"), move || Source::Rust(client::lib(api, config))),
         job(src(client_dir, "runtime.rs"), || Source::RustText(CLIENT_RUNTIME)),
         job(format!("{api_dir}/Cargo.toml"), move || Source::Text(cargo::api_manifest(api, config))),
-        job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(config))),
-        job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(config))),
+        job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(api, config))),
+        job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(api, config))),
         job(format!("{api_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
         job(format!("{server_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
         job(format!("{client_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
-    ]
+    ];
+    // Only documents with multipart bodies pay for the multipart support and its dependencies.
+    if api.uses_multipart() {
+        jobs.push(job(src(server_dir, "multipart.rs"), || Source::RustText(SERVER_MULTIPART)));
+        jobs.push(job(src(client_dir, "multipart.rs"), || Source::RustText(CLIENT_MULTIPART)));
+    }
+    jobs
 }
 
 /// Converts a crate name such as `auth-api` into its path in Rust code.

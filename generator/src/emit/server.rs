@@ -20,10 +20,12 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     );
     let docs =
         inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
+    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
     quote! {
         #docs
         #[rustfmt::skip]
         mod router;
+        #multipart
         #[rustfmt::skip]
         mod runtime;
 
@@ -198,33 +200,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         operation.parameters.iter().map(|parameter| extract_parameter(api, &operation.path, parameter)).collect();
     let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(local_name).collect();
 
-    let body = operation.body.as_ref().and_then(|body| {
-        let required = body.required;
-        let extraction = match &body.content.kind {
-            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
-            ContentKind::Json(shape) => {
-                let object = matches!(shape.ty, Ty::Named(id) if matches!(api.ty(id).kind, TypeKind::Struct { .. }));
-                quote! { runtime::json_body(&parts.headers, &bytes, #required, #object) }
-            }
-            ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
-            ContentKind::Text => {
-                let media = &body.content.media_type;
-                quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
-            }
-            ContentKind::Bytes => quote! { runtime::bytes_body(&bytes, #required) },
-        };
-        let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
-        Some(quote! {
-            let bytes = match runtime::read_body(body, shared.options.body_limit).await {
-                Ok(bytes) => bytes,
-                Err(rejection) => return reject(&shared, rejection),
-            };
-            let body = match #extraction {
-                Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
-                Err(rejection) => return reject(&shared, rejection),
-            };
-        })
-    });
+    let body = operation.body.as_ref().and_then(|body| super::bodies::server_extraction(api, body));
     let body_field = body.is_some().then(|| quote! { body, });
     if body.is_some() {
         bound.push(format_ident!("body"));
@@ -406,7 +382,8 @@ fn respond(api: &Api, operation: &Operation) -> TokenStream {
             (Some(content), Some(_)) => {
                 let media = &content.media_type;
                 match &content.kind {
-                    ContentKind::Json(_) | ContentKind::Form(_) => {
+                    // Multipart bodies are lowered for requests only.
+                    ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
                         quote! { runtime::json_response_as(#status, &body, #media) }
                     }
                     ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },

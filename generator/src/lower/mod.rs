@@ -3,6 +3,7 @@
 //! Every `$ref` is resolved here and every spec name gets its Rust
 //! identifier, so emitters work on plain data.
 
+mod body;
 mod operation;
 mod schema;
 mod security;

@@ -35,7 +35,19 @@ impl Api {
     /// Returns whether any request body is a form.
     pub fn uses_forms(&self) -> bool {
         self.operations.iter().any(|operation| {
-            operation.body.as_ref().is_some_and(|body| matches!(body.content.kind, ContentKind::Form(_)))
+            operation
+                .body
+                .as_ref()
+                .is_some_and(|body| body.contents().iter().any(|content| matches!(content.kind, ContentKind::Form(_))))
+        })
+    }
+
+    /// Returns whether any request body is `multipart/form-data`.
+    pub fn uses_multipart(&self) -> bool {
+        self.operations.iter().any(|operation| {
+            operation.body.as_ref().is_some_and(|body| {
+                body.contents().iter().any(|content| matches!(content.kind, ContentKind::Multipart(_)))
+            })
         })
     }
 
@@ -50,10 +62,14 @@ impl Api {
             TypeKind::Union { variants, .. } => variants.iter().any(|variant| variant.shape.any(&predicate)),
             TypeKind::Enum { .. } => false,
         });
-        let json = |content: &Content| matches!(&content.kind, ContentKind::Json(shape) | ContentKind::Form(shape) if shape.any(&predicate));
+        let json = |content: &Content| match &content.kind {
+            ContentKind::Json(shape) | ContentKind::Form(shape) => shape.any(&predicate),
+            ContentKind::Multipart(multipart) => multipart.parts.iter().any(|part| part.shape.any(&predicate)),
+            ContentKind::Text | ContentKind::Bytes => false,
+        };
         let in_operations = self.operations.iter().any(|operation| {
             operation.parameters.iter().any(|parameter| parameter.shape.any(&predicate))
-                || operation.body.as_ref().is_some_and(|body| json(&body.content))
+                || operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(json))
                 || operation.responses.iter().any(|response| response.content.as_ref().is_some_and(json))
         });
         in_types || in_operations
@@ -292,13 +308,79 @@ pub enum ContentKind {
     Text,
     /// Raw bytes.
     Bytes,
+    /// `multipart/form-data` decoded into a struct with one field per part.
+    Multipart(Multipart),
+}
+
+/// A `multipart/form-data` body: the struct generated for it and its parts, in document order.
+#[derive(Debug, Clone)]
+pub struct Multipart {
+    /// The struct with one field per part.
+    pub type_name: Name,
+    pub parts: Vec<Part>,
+}
+
+/// One property of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Field of the body struct; the wire name is the part name.
+    pub name: Name,
+    pub required: bool,
+    /// Whether the property is an array, sent as one part per item.
+    pub repeated: bool,
+    pub kind: PartKind,
+    /// The property's shape, an array when `repeated`. File parts are bytes whatever their shape.
+    pub shape: Shape,
+    /// The `Content-Type` of each part the client sends; `None` for text parts, which are sent without one.
+    pub content_type: Option<String>,
+}
+
+/// How the value of a part is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A scalar as text, parsed with `FromStr` and written with `Display`.
+    Text,
+    /// Raw bytes, such as a `format: binary` string.
+    File,
+    /// A JSON document, the default for objects.
+    Json,
+}
+
+impl Part {
+    /// Returns the shape of one part: the item shape when the property is an array.
+    pub fn item_shape(&self) -> &Shape {
+        match &self.shape.ty {
+            Ty::Array(items) if self.repeated => items,
+            _ => &self.shape,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct RequestBody {
     pub required: bool,
     pub description: Option<String>,
+    /// The media type generated for a body of one media type, or the first of several.
     pub content: Content,
+    /// The enum generated for a body of several media types that do not all decode as JSON.
+    pub choice: Option<BodyChoice>,
+}
+
+impl RequestBody {
+    /// Returns every media type of the body: the variants of the choice, or the one content.
+    pub fn contents(&self) -> Vec<&Content> {
+        match &self.choice {
+            Some(choice) => choice.variants.iter().map(|(_, content)| content).collect(),
+            None => vec![&self.content],
+        }
+    }
+}
+
+/// A request body of several media types: an enum with one variant per media type, in document order.
+#[derive(Debug, Clone)]
+pub struct BodyChoice {
+    pub type_name: Name,
+    pub variants: Vec<(Name, Content)>,
 }
 
 /// The statuses a response covers.

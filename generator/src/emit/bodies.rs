@@ -1,0 +1,333 @@
+//! Request bodies: the multipart body struct of the api crate, the server's body extraction and the
+//! client's body encoding.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::content_type;
+use super::docs::doc;
+use super::types::{base_type, value_type};
+use crate::model::{Api, Content, ContentKind, Multipart, Operation, Part, PartKind, RequestBody, Ty, TypeKind};
+
+/// Returns the Rust type of one multipart part field, without the `Option` of an optional part.
+///
+/// NOTE: a file part is its bytes only, so the server drops the file name and content type it was sent with.
+fn part_type(api: &Api, part: &Part) -> TokenStream {
+    match (part.kind, part.repeated) {
+        (PartKind::File, false) => quote! { ::std::vec::Vec<u8> },
+        (PartKind::File, true) => quote! { ::std::vec::Vec<::std::vec::Vec<u8>> },
+        _ => value_type(api, &part.shape),
+    }
+}
+
+/// Returns the Rust type of a request body, without the `Option` of an optional one, or `None` when it
+/// carries nothing.
+pub fn body_type(api: &Api, body: &RequestBody) -> Option<TokenStream> {
+    match &body.choice {
+        Some(choice) => {
+            let name = choice.type_name.ident();
+            Some(quote! { crate::#name })
+        }
+        None => content_type(api, &body.content),
+    }
+}
+
+/// Emits the types a request body needs besides the schema types: the enum of a body of several media
+/// types, and the struct of each multipart body.
+pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> TokenStream {
+    let structs = body.contents().into_iter().filter_map(|content| match &content.kind {
+        ContentKind::Multipart(multipart) => Some(multipart_struct(api, multipart)),
+        _ => None,
+    });
+    let structs: Vec<TokenStream> = structs.collect();
+    let Some(choice) = &body.choice else { return quote! { #(#structs)* } };
+    let name = choice.type_name.ident();
+    let summary = format!("The request body of `{}`: one variant per media type.", operation.name.rust);
+    let docs = doc(&[Some(&summary)]);
+    let variants = choice.variants.iter().map(|(variant, content)| {
+        let ident = variant.ident();
+        let origin = format!("Sent as `{}`.", content.media_type);
+        let docs = doc(&[Some(&origin)]);
+        match content_type(api, content) {
+            Some(payload) => quote! { #docs #ident(#payload) },
+            None => quote! { #docs #ident },
+        }
+    });
+    quote! {
+        #(#structs)*
+
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants,)*
+        }
+    }
+}
+
+/// Emits the struct of a `multipart/form-data` body: one field per part.
+fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
+    let name = multipart.type_name.ident();
+    let summary = "The parts of a `multipart/form-data` request body.";
+    let docs = doc(&[Some(summary)]);
+    let fields = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let ty = part_type(api, part);
+        let ty = if part.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
+        let kind = match (part.kind, &part.content_type) {
+            (PartKind::Text, _) | (_, None) => "text part".to_owned(),
+            (PartKind::File, Some(media_type)) => format!("file part of `{media_type}`"),
+            (PartKind::Json, Some(media_type)) => format!("JSON part of `{media_type}`"),
+        };
+        let origin = if part.repeated {
+            format!("The parts `{}`: one {kind} per item.", part.name.wire)
+        } else {
+            format!("The part `{}`: a {kind}.", part.name.wire)
+        };
+        let docs = doc(&[Some(&origin)]);
+        quote! { #docs pub #field: #ty }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#fields,)*
+        }
+    }
+}
+
+/// Emits the handler statements that read the body and bind the local `body`: `None` when it breaks the
+/// schema (with the violation pushed onto `violations`), else the value of the request field.
+pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
+    let required = body.required;
+    let read = quote! {
+        let bytes = match runtime::read_body(body, shared.options.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(rejection) => return reject(&shared, rejection),
+        };
+    };
+    let absent = if required {
+        quote! { ::std::option::Option::None }
+    } else {
+        quote! { ::std::option::Option::Some(::std::option::Option::None) }
+    };
+    let Some(choice) = &body.choice else {
+        let value = server_decode(api, &body.content, required, None)?;
+        return Some(quote! { #read let body = #value; });
+    };
+    let name = choice.type_name.ident();
+    let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
+    let expected: Vec<&str> = choice.variants.iter().map(|(_, content)| content.media_type.as_str()).collect();
+    let expected = expected.join(", ");
+    let arms = choice.variants.iter().enumerate().map(|(index, (variant, content))| {
+        let ident = variant.ident();
+        let path = quote! { crate::#name::#ident };
+        let value = server_decode(api, content, required, Some(&path)).unwrap_or_else(|| {
+            // A body of only `null` carries nothing, so its variant has no payload.
+            if required {
+                quote! { ::std::option::Option::Some(#path) }
+            } else {
+                quote! { ::std::option::Option::Some(::std::option::Option::Some(#path)) }
+            }
+        });
+        quote! { Ok(Ok(::std::option::Option::Some(#index))) => #value, }
+    });
+    Some(quote! {
+        #read
+        let body = match runtime::choose_media(&parts.headers, &bytes, #required, &[#(#media_types),*], #expected) {
+            #(#arms)*
+            Ok(Ok(_)) => #absent,
+            Ok(Err(violation)) => {
+                violations.push(violation);
+                ::std::option::Option::None
+            }
+            Err(rejection) => return reject(&shared, rejection),
+        };
+    })
+}
+
+/// Returns an expression that decodes `bytes` as `content`: `None` when it breaks the schema (with the
+/// violation pushed onto `violations`), else the value of the request field, wrapped in `variant` if given.
+fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&TokenStream>) -> Option<TokenStream> {
+    let extraction = match &content.kind {
+        ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+        ContentKind::Json(shape) => {
+            let object = matches!(shape.ty, Ty::Named(id) if matches!(api.ty(id).kind, TypeKind::Struct { .. }));
+            quote! { runtime::json_body(&parts.headers, &bytes, #required, #object) }
+        }
+        ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
+        ContentKind::Text => {
+            let media = &content.media_type;
+            quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
+        }
+        ContentKind::Bytes => quote! { runtime::bytes_body(&bytes, #required) },
+        ContentKind::Multipart(multipart) => return Some(server_multipart(api, multipart, required, variant)),
+    };
+    let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+    let wrap = variant.map(|path| {
+        if required {
+            quote! { .map(#path) }
+        } else {
+            quote! { .map(|value| value.map(#path)) }
+        }
+    });
+    Some(quote! {
+        match #extraction {
+            Ok(result) => result #unwrap #wrap .map_err(|violation| violations.push(violation)).ok(),
+            Err(rejection) => return reject(&shared, rejection),
+        }
+    })
+}
+
+/// Returns an expression that splits a multipart body and decodes each part into a local `part_<field>`.
+/// The body is built when every part decoded.
+fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: Option<&TokenStream>) -> TokenStream {
+    let name = multipart.type_name.ident();
+    let locals: Vec<_> = multipart.parts.iter().map(|part| format_ident!("part_{}", part.name.base())).collect();
+    let takes = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        let wire = &part.name.wire;
+        let part_required = part.required;
+        let decode = match part.kind {
+            PartKind::File => quote! { crate::multipart::file_part },
+            PartKind::Text => {
+                let ty = base_type(api, &part.item_shape().ty);
+                quote! { crate::multipart::text_part::<#ty> }
+            }
+            PartKind::Json => {
+                let ty = value_type(api, part.item_shape());
+                quote! { crate::multipart::json_part::<#ty> }
+            }
+        };
+        let take = if part.repeated {
+            quote! { all }
+        } else {
+            quote! { one }
+        };
+        quote! {
+            let #local = form.#take(#wire, #part_required, #decode).map_err(|violation| violations.push(violation)).ok();
+        }
+    });
+    // A required part is `Some(Some(value))` once decoded: the form reports it missing otherwise.
+    let patterns = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        if part.required {
+            quote! { ::std::option::Option::Some(::std::option::Option::Some(#local)) }
+        } else {
+            quote! { ::std::option::Option::Some(#local) }
+        }
+    });
+    let fields = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        let field = part.name.ident();
+        quote! { #field: #local }
+    });
+    let mut value = quote! { crate::#name { #(#fields,)* } };
+    if let Some(path) = variant {
+        value = quote! { #path(#value) };
+    }
+    let (value, absent) = if required {
+        (value, quote! { ::std::option::Option::None })
+    } else {
+        (
+            quote! { ::std::option::Option::Some(#value) },
+            quote! { ::std::option::Option::Some(::std::option::Option::None) },
+        )
+    };
+    quote! {
+        match crate::multipart::multipart_body(&parts.headers, bytes, #required).await {
+            Ok(Ok(::std::option::Option::Some(form))) => {
+                #(#takes)*
+                match (#(#locals,)*) {
+                    (#(#patterns,)*) => ::std::option::Option::Some(#value),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            Ok(Ok(::std::option::Option::None)) => #absent,
+            Ok(Err(violation)) => {
+                violations.push(violation);
+                ::std::option::Option::None
+            }
+            Err(rejection) => return reject(&shared, rejection),
+        }
+    }
+}
+
+/// Emits the client statements that add the body of `request` to `builder`.
+pub fn client_encoding(body: &RequestBody) -> Option<TokenStream> {
+    let send = match &body.choice {
+        None => client_send(&body.content)?,
+        Some(choice) => {
+            let name = choice.type_name.ident();
+            let arms = choice.variants.iter().map(|(variant, content)| {
+                let ident = variant.ident();
+                match client_send(content) {
+                    Some(send) => quote! { crate::#name::#ident(value) => { #send } },
+                    None => {
+                        let media = &content.media_type;
+                        quote! { crate::#name::#ident => { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body("null"); } }
+                    }
+                }
+            });
+            quote! {
+                match value {
+                    #(#arms)*
+                }
+            }
+        }
+    };
+    Some(if body.required {
+        quote! { { let value = &request.body; #send } }
+    } else {
+        quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
+    })
+}
+
+/// Emits the statements that send `value` as `content`, or `None` for a body of only `null`.
+fn client_send(content: &Content) -> Option<TokenStream> {
+    let media = &content.media_type;
+    Some(match &content.kind {
+        ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+        ContentKind::Json(_) => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_json(value)?); }
+        }
+        ContentKind::Form(_) => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_form(value)?); }
+        }
+        ContentKind::Text | ContentKind::Bytes => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
+        }
+        ContentKind::Multipart(multipart) => client_multipart(multipart),
+    })
+}
+
+/// Adds one part per field, or per item of an array field, then sends the form.
+fn client_multipart(multipart: &Multipart) -> TokenStream {
+    let adds = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let wire = &part.name.wire;
+        let add = match (part.kind, &part.content_type) {
+            (PartKind::Text, _) | (_, None) => {
+                let text = super::client::text_of(&part.item_shape().ty, quote! { item });
+                quote! { form = form.text(#wire, #text); }
+            }
+            (PartKind::File, Some(media)) => quote! { form = form.file(#wire, item, #media)?; },
+            (PartKind::Json, Some(media)) => quote! { form = form.json(#wire, item, #media)?; },
+        };
+        match (part.repeated, part.required) {
+            (false, true) => quote! { { let item = &value.#field; #add } },
+            (false, false) => quote! { if let ::std::option::Option::Some(item) = &value.#field { #add } },
+            (true, true) => quote! { for item in &value.#field { #add } },
+            (true, false) => quote! {
+                if let ::std::option::Option::Some(items) = &value.#field {
+                    for item in items { #add }
+                }
+            },
+        }
+    });
+    quote! {
+        let mut form = crate::multipart::Form::new();
+        #(#adds)*
+        builder = form.send(builder);
+    }
+}
