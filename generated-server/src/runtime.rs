@@ -17,6 +17,8 @@ pub enum Rejection {
     InvalidRequest(Vec<Violation>),
     /// The body has a media type the operation does not accept (415).
     UnsupportedMediaType { expected: &'static str },
+    /// The `Accept` header matches none of the response media types (406).
+    NotAcceptable { available: &'static str },
     /// The body is larger than the configured limit (413).
     PayloadTooLarge { limit: usize },
     /// No operation has this path (404).
@@ -32,6 +34,7 @@ impl Rejection {
             Rejection::MissingCredentials => StatusCode::UNAUTHORIZED,
             Rejection::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Rejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Rejection::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Rejection::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Rejection::NotFound => StatusCode::NOT_FOUND,
             Rejection::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -50,6 +53,12 @@ impl fmt::Display for Rejection {
             }
             Rejection::UnsupportedMediaType { expected } => {
                 write!(f, "unsupported media type; expected `{expected}`")
+            }
+            Rejection::NotAcceptable { available } => {
+                write!(
+                    f,
+                    "the Accept header matches no available media type; available: `{available}`"
+                )
             }
             Rejection::PayloadTooLarge { limit } => {
                 write!(f, "request body is larger than {limit} bytes")
@@ -359,6 +368,74 @@ pub(crate) fn authorization(headers: &HeaderMap, scheme: &str) -> Option<String>
     let token = token.trim();
     (given.eq_ignore_ascii_case(scheme) && !token.is_empty()).then(|| token.to_owned())
 }
+/// Picks the response media type for the request's `Accept` header: the entry of `all` whose media type in
+/// `media_types` has the highest weight, the earlier one on a tie. A media type's weight is the `q` of the
+/// most specific range that matches it (`type/subtype`, then `type/*`, then `*/*`), as RFC 9110 section
+/// 12.5.1 describes. Without an `Accept` header the first is picked; `None` means no media type has a
+/// weight above zero.
+pub(crate) fn negotiate<T: Copy>(
+    headers: &HeaderMap,
+    all: &[T],
+    media_types: &[&str],
+) -> Option<T> {
+    let ranges: Vec<(String, f32)> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let mut pieces = entry.split(';');
+            let range = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let weight = pieces
+                .filter_map(|parameter| {
+                    parameter
+                        .trim()
+                        .strip_prefix("q=")
+                        .or_else(|| parameter.trim().strip_prefix("Q="))
+                })
+                .find_map(|weight| weight.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (range, weight)
+        })
+        .collect();
+    if ranges.is_empty() {
+        return all.first().copied();
+    }
+    let weight_of = |media_type: &str| {
+        let media_type = media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let top_level = media_type.split('/').next().unwrap_or_default().to_owned();
+        let specificity = |range: &str| {
+            if range == media_type {
+                Some(3)
+            } else if range.strip_suffix("/*") == Some(top_level.as_str()) {
+                Some(2)
+            } else if range == "*/*" {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        ranges
+            .iter()
+            .filter_map(|(range, weight)| specificity(range).map(|rank| (rank, *weight)))
+            .max_by_key(|(rank, _)| *rank)
+            .map_or(0.0, |(_, weight)| weight)
+    };
+    let mut best: Option<(T, f32)> = None;
+    for (value, media_type) in all.iter().zip(media_types) {
+        let weight = weight_of(media_type);
+        if weight > 0.0 && best.is_none_or(|(_, known)| weight > known) {
+            best = Some((*value, weight));
+        }
+    }
+    best.map(|(value, _)| value)
+}
 /// Reads the whole body, up to `limit` bytes.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Rejection> {
     axum::body::to_bytes(body, limit)
@@ -375,9 +452,9 @@ fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type == "text/json"
         || media_type.ends_with("+json")
 }
-/// Picks the media type of a body that may come in several: the index into `media_types` of the one named
-/// by `Content-Type` (`type/*` and `*/*` match by prefix), else of the first JSON one for any JSON type and
-/// of the first text one for any text type. An empty body is `None`, and a missing required body is a
+/// Picks the media type of a body that may come in several, as an index into `media_types`. It is the one
+/// named by `Content-Type` (`type/*` and `*/*` match by prefix), else the first JSON one for any JSON type,
+/// else the first text one for any text type. An empty body is `None`, and a missing required body is a
 /// violation.
 pub(crate) fn choose_media(
     headers: &HeaderMap,
@@ -704,6 +781,27 @@ mod tests {
             pairs("a=x+y&b=%2B"), vec![("a".to_owned(), "x y".to_owned()), ("b"
             .to_owned(), "+".to_owned())]
         );
+    }
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers
+            .insert(
+                header::ACCEPT,
+                HeaderValue::from_str(value).expect("the test header is valid"),
+            );
+        headers
+    }
+    #[test]
+    fn negotiation_follows_weights_and_specificity() {
+        let offered = ["application/json", "text/csv"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(negotiate(& HeaderMap::new(), & [0, 1], & offered), Some(0));
+        assert_eq!(pick("text/csv"), Some(1));
+        assert_eq!(pick("text/*, application/json;q=0.5"), Some(1));
+        assert_eq!(pick("*/*;q=0.1, application/json;q=0"), Some(1));
+        assert_eq!(pick("*/*"), Some(0));
+        assert_eq!(pick("application/xml"), None);
+        assert_eq!(pick("text/csv;q=0"), None);
     }
     #[test]
     fn segments_split_on_their_literals() {

@@ -140,10 +140,8 @@ async fn parts_round_trip_through_client() {
     let url = serve(fx_g22_server::router(uploads.clone())).await;
     let body = report(Some(vec!["a \"quoted\" label", "é"]));
 
-    let response = client(&url)
-        .upload_report(UploadReportRequest { body: body.clone() })
-        .await
-        .expect("the call failed");
+    let response =
+        client(&url).upload_report(UploadReportRequest { body: body.clone() }).await.expect("the call failed");
 
     assert_eq!(response, UploadReportResponse::Created);
     assert_eq!(*lock(&uploads.received), vec![body]);

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{CannedResponse, FormPart, encode_multipart, lock, parse_multipart, serve, serve_recorder};
 use fx_negotiation_client::{
-    Client, CreatePetBody, CreatePetBodyMultipart, CreatePetRequest, CreatePetResponse, NegotiationApi, Pet,
-    ReplaceNotesBody, ReplaceNotesRequest, ReplaceNotesResponse, Server,
+    Client, CreatePetBody, CreatePetBodyMultipart, CreatePetRequest, CreatePetResponse, Error, GetReportRequest,
+    GetReportResponse, NegotiationApi, Pet, ReplaceNotesBody, ReplaceNotesRequest, ReplaceNotesResponse, Server,
 };
 
 /// Records each body and responds with a fixed pet.
@@ -29,6 +29,11 @@ impl NegotiationApi for Pets {
     async fn replace_notes(&self, request: ReplaceNotesRequest) -> Result<ReplaceNotesResponse, Infallible> {
         lock(&self.notes).push(request.body);
         Ok(ReplaceNotesResponse::NoContent)
+    }
+
+    async fn get_report(&self, request: GetReportRequest) -> Result<GetReportResponse, Infallible> {
+        let error = Error { code: 404, message: format!("no report for {}", request.name) };
+        Ok(GetReportResponse::NotFound(error))
     }
 }
 

@@ -60,9 +60,10 @@ pub fn inner_doc(paragraphs: &[Option<&str>]) -> TokenStream {
 pub fn operations(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|operation| {
         let body = operation.body.as_ref().map(|body| super::bodies::body_types(api, operation, body));
+        let negotiation = super::bodies::negotiation_types(api, operation);
         let request = request_struct(api, operation);
         let response = response_enum(api, operation);
-        quote! { #body #request #response }
+        quote! { #body #negotiation #request #response }
     });
     quote! {
         //! Request and response types of each operation.
@@ -124,6 +125,14 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         let docs = doc(&[body.description.as_deref(), Some(&origin)]);
         Some(quote! { #docs pub body: #ty })
     });
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        let text = "The response media type. The server sets it to the best match of the `Accept` header, or to the \
+            first media type when the header is missing, and responds with 406 itself when nothing matches. The client \
+            asks for it first and accepts the others with a lower weight.";
+        let docs = doc(&[Some(text)]);
+        quote! { #docs pub accept: crate::#name }
+    });
     let credentials = operation.security.is_declared().then(|| {
         let text = if operation.security.is_required() {
             "Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. \
@@ -134,7 +143,7 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         let docs = doc(&[Some(text)]);
         quote! { #docs pub credentials: ::std::option::Option<crate::Credentials> }
     });
-    let fields: Vec<TokenStream> = parameters.chain(body).chain(credentials).collect();
+    let fields: Vec<TokenStream> = parameters.chain(body).chain(accept).chain(credentials).collect();
 
     let all_optional = operation.parameters.iter().all(|p| !p.required)
         && operation.body.as_ref().is_none_or(|body| !body.required || super::bodies::body_type(api, body).is_none());
@@ -197,6 +206,10 @@ pub fn variant_pattern(api: &Api, response_type: &proc_macro2::Ident, response: 
 
 /// Returns the payload type of a response variant: `None` for a variant without one.
 pub fn response_payload(api: &Api, response: &Response) -> Option<TokenStream> {
+    if let Some(choice) = &response.choice {
+        let name = choice.type_name.ident();
+        return Some(quote! { crate::#name });
+    }
     response.content.as_ref().and_then(|content| content_type(api, content))
 }
 

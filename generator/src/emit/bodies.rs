@@ -1,5 +1,5 @@
-//! Request bodies: the multipart body struct of the api crate, the server's body extraction and the
-//! client's body encoding.
+//! Request and response bodies: the body types of the api crate, the server's body extraction and response
+//! writing, and the client's body encoding and decoding.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -7,7 +7,9 @@ use quote::{format_ident, quote};
 use super::api::content_type;
 use super::docs::doc;
 use super::types::{base_type, value_type};
-use crate::model::{Api, Content, ContentKind, Multipart, Operation, Part, PartKind, RequestBody, Ty, TypeKind};
+use crate::model::{
+    Api, BodyChoice, Content, ContentKind, Multipart, Operation, Part, PartKind, RequestBody, Response, Ty, TypeKind,
+};
 
 /// Returns the Rust type of one multipart part field, without the `Option` of an optional part.
 ///
@@ -41,9 +43,67 @@ pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> Token
     });
     let structs: Vec<TokenStream> = structs.collect();
     let Some(choice) = &body.choice else { return quote! { #(#structs)* } };
-    let name = choice.type_name.ident();
     let summary = format!("The request body of `{}`: one variant per media type.", operation.name.rust);
+    let choice = choice_enum(api, choice, &summary);
+    quote! {
+        #(#structs)*
+        #choice
+    }
+}
+
+/// Emits the types of content negotiation: the payload enum of each response of several media types, and the
+/// enum of media types the request carries in `accept`.
+pub fn negotiation_types(api: &Api, operation: &Operation) -> TokenStream {
+    let payloads = operation.responses.iter().filter_map(|response| {
+        let choice = response.choice.as_ref()?;
+        let summary = format!(
+            "The body of the {} response of `{}`: one variant per media type.",
+            super::api::status_label(response.status),
+            operation.name.rust
+        );
+        Some(choice_enum(api, choice, &summary))
+    });
+    let payloads: Vec<TokenStream> = payloads.collect();
+    let Some(accept) = &operation.accept else { return quote! { #(#payloads)* } };
+    let name = accept.type_name.ident();
+    let summary = format!("The response media types of `{}`, chosen with `Accept`.", operation.name.rust);
     let docs = doc(&[Some(&summary)]);
+    let variants = accept.variants.iter().enumerate().map(|(index, (variant, media_type))| {
+        let ident = variant.ident();
+        let text = format!("`{media_type}`.");
+        let docs = doc(&[Some(&text)]);
+        let default = (index == 0).then(|| quote! { #[default] });
+        quote! { #docs #default #ident }
+    });
+    let all = accept.variants.iter().map(|(variant, _)| variant.ident());
+    let media_types = accept.variants.iter().map(|(_, media_type)| media_type);
+    quote! {
+        #(#payloads)*
+
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub enum #name {
+            #(#variants,)*
+        }
+
+        impl #name {
+            /// Every media type, in document order.
+            pub const ALL: &'static [Self] = &[#(Self::#all),*];
+            /// The media types as text, in the order of [`Self::ALL`].
+            pub const MEDIA_TYPES: &'static [&'static str] = &[#(#media_types),*];
+
+            /// Returns the media type as text.
+            pub fn as_str(self) -> &'static str {
+                Self::MEDIA_TYPES[self as usize]
+            }
+        }
+    }
+}
+
+/// Emits the enum of a body of several media types, with one variant per media type.
+fn choice_enum(api: &Api, choice: &BodyChoice, summary: &str) -> TokenStream {
+    let name = choice.type_name.ident();
+    let docs = doc(&[Some(summary)]);
     let variants = choice.variants.iter().map(|(variant, content)| {
         let ident = variant.ident();
         let origin = format!("Sent as `{}`.", content.media_type);
@@ -54,8 +114,6 @@ pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> Token
         }
     });
     quote! {
-        #(#structs)*
-
         #docs
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
@@ -249,6 +307,85 @@ fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: O
                 ::std::option::Option::None
             }
             Err(rejection) => return reject(&shared, rejection),
+        }
+    }
+}
+
+/// Returns the expression that writes the body of a response variant bound to `body`, with `status`.
+pub fn server_response(api: &Api, response: &Response, status: &TokenStream) -> TokenStream {
+    let Some(choice) = &response.choice else {
+        return match &response.content {
+            None => quote! { runtime::empty_response(#status) },
+            Some(content) => write_content(content, content_type(api, content).is_some(), status),
+        };
+    };
+    let name = choice.type_name.ident();
+    let arms = choice.variants.iter().map(|(variant, content)| {
+        let ident = variant.ident();
+        let has_payload = content_type(api, content).is_some();
+        let write = write_content(content, has_payload, status);
+        if has_payload {
+            quote! { crate::#name::#ident(body) => #write }
+        } else {
+            quote! { crate::#name::#ident => #write }
+        }
+    });
+    quote! {
+        match body {
+            #(#arms,)*
+        }
+    }
+}
+
+/// Returns the expression that writes `body` as `content`, or JSON `null` when the content has no payload.
+fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> TokenStream {
+    let media = &content.media_type;
+    if !has_payload {
+        return quote! { runtime::json_response_as(#status, &(), #media) };
+    }
+    match &content.kind {
+        // Multipart bodies are lowered for requests only.
+        ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
+            quote! { runtime::json_response_as(#status, &body, #media) }
+        }
+        ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
+        ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
+    }
+}
+
+/// Returns the expression that decodes the `body` of a response with a payload. A response of several media
+/// types is decoded as the variant its `Content-Type` names.
+pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
+    let Some(choice) = &response.choice else {
+        return match response.content.as_ref().map(|content| &content.kind) {
+            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
+            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
+            _ => quote! { body },
+        };
+    };
+    let name = choice.type_name.ident();
+    let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
+    let last = choice.variants.len().saturating_sub(1);
+    let arms = choice.variants.iter().enumerate().map(|(index, (variant, content))| {
+        let ident = variant.ident();
+        let pattern = if index == last {
+            quote! { _ }
+        } else {
+            quote! { #index }
+        };
+        let value = match &content.kind {
+            _ if content_type(api, content).is_none() => quote! { crate::#name::#ident },
+            ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
+                quote! { crate::#name::#ident(runtime::decode_json(status, &body)?) }
+            }
+            ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, &body)?) },
+            ContentKind::Bytes => quote! { crate::#name::#ident(body) },
+        };
+        quote! { #pattern => #value }
+    });
+    quote! {
+        match runtime::response_media(status, &headers, &body, &[#(#media_types),*])? {
+            #(#arms,)*
         }
     }
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::api::{inner_doc, response_payload};
 use super::crate_ident;
 use crate::Config;
-use crate::model::{Api, ApiKeyLocation, ContentKind, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
+use crate::model::{Api, ApiKeyLocation, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
@@ -221,6 +221,12 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         }
     });
     let body = operation.body.as_ref().and_then(super::bodies::client_encoding);
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        quote! {
+            builder = builder.header(::reqwest::header::ACCEPT, runtime::accept_header(request.accept.as_str(), crate::#name::MEDIA_TYPES));
+        }
+    });
 
     let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
     let uses_cookies = credentials.cookie || operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);
@@ -264,6 +270,7 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         #(#header_sets)*
         #set_cookies
         #body
+        #accept
         Ok(builder)
     }
 }
@@ -332,11 +339,7 @@ fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
     let has_default = responses.iter().any(|r| r.status == StatusMatch::Default);
     let arms = responses.iter().map(|response| {
         let variant = response.variant.ident();
-        let payload = response_payload(api, response).map(|_| match response.content.as_ref().map(|c| &c.kind) {
-            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
-            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
-            _ => quote! { body },
-        });
+        let payload = response_payload(api, response).map(|_| super::bodies::client_decoding(api, response));
         let pattern = match response.status {
             StatusMatch::Code(code) => quote! { #code },
             StatusMatch::Range(digit) => {

@@ -3,13 +3,12 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{inner_doc, response_payload, variant_pattern};
+use super::api::{inner_doc, variant_pattern};
 use super::crate_ident;
 use super::types::base_type;
 use crate::Config;
 use crate::model::{
-    Api, ApiKeyLocation, ContentKind, ErrorFieldRole, Operation, ParamLocation, Parameter, SchemeKind, StatusMatch, Ty,
-    TypeKind,
+    Api, ApiKeyLocation, ErrorFieldRole, Operation, ParamLocation, Parameter, SchemeKind, StatusMatch, Ty, TypeKind,
 };
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
@@ -206,6 +205,16 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         bound.push(format_ident!("body"));
     }
     let credentials_field = operation.security.is_declared().then(|| quote! { credentials, });
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        let available = choice.variants.iter().map(|(_, media_type)| media_type.as_str()).collect::<Vec<_>>().join(", ");
+        quote! {
+            let ::std::option::Option::Some(accept) = runtime::negotiate(&parts.headers, crate::#name::ALL, crate::#name::MEDIA_TYPES) else {
+                return reject(&shared, Rejection::NotAcceptable { available: #available });
+            };
+        }
+    });
+    let accept_field = accept.is_some().then(|| quote! { accept, });
 
     let guard = (!bound.is_empty()).then(|| {
         let somes = bound.iter().map(|ident| quote! { ::std::option::Option::Some(#ident) });
@@ -235,6 +244,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         async fn #inner<A: #trait_name + 'static>(shared: Arc<Shared<A>>, request: Request) -> Response {
             let (mut parts, body) = request.into_parts();
             #credentials
+            #accept
             #path_params
             #query
             let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -244,6 +254,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             let request = crate::#request_type {
                 #(#field_inits,)*
                 #body_field
+                #accept_field
                 #credentials_field
             };
             let violations = request.violations();
@@ -368,29 +379,11 @@ fn is_whole(segment: &str) -> bool {
 fn respond(api: &Api, operation: &Operation) -> TokenStream {
     let response_type = operation.response_type.ident();
     let arms = operation.responses.iter().map(|response| {
-        let payload = response_payload(api, response);
         let status = match response.status {
             StatusMatch::Code(code) => quote! { runtime::status(#code) },
             StatusMatch::Range(_) | StatusMatch::Default => quote! { runtime::status(status) },
         };
-        let write = match (&response.content, &payload) {
-            (None, _) => quote! { runtime::empty_response(#status) },
-            (Some(content), None) => {
-                let media = &content.media_type;
-                quote! { runtime::json_response_as(#status, &(), #media) }
-            }
-            (Some(content), Some(_)) => {
-                let media = &content.media_type;
-                match &content.kind {
-                    // Multipart bodies are lowered for requests only.
-                    ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
-                        quote! { runtime::json_response_as(#status, &body, #media) }
-                    }
-                    ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
-                    ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
-                }
-            }
-        };
+        let write = super::bodies::server_response(api, response, &status);
         let pattern = variant_pattern(api, &response_type, response);
         let headers = response.headers.iter().map(|header| {
             let local = header.name.ident();

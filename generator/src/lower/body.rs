@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::schema::TypeBuilder;
 use crate::diagnostics::{Class, Diagnostics, child};
-use crate::model::{BodyChoice, Content, ContentKind, Multipart, Part, PartKind, Shape, Ty};
+use crate::model::{BodyChoice, Content, ContentKind, MediaChoice, Multipart, Part, PartKind, Response, Shape, Ty};
 use crate::naming::{Case, Namespace, to_ident};
 
 /// Whether a body is sent by the client or by the server.
@@ -18,8 +18,9 @@ pub enum Direction {
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
-/// Picks the media type to generate code for (JSON first, then text, then a form, then the first) and lowers it.
-pub fn content(
+/// Lowers a body of one media type, or of several JSON media types, which decode the same way: the first
+/// JSON one is generated, the server accepts any JSON type and the client sends the first.
+fn content(
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
     hint: &str,
@@ -28,22 +29,7 @@ pub fn content(
     diagnostics: &mut Diagnostics,
 ) -> Option<Content> {
     let content_pointer = child(pointer, "content");
-    let chosen = content
-        .iter()
-        .find(|(media, _)| is_json(media))
-        .or_else(|| content.iter().find(|(media, _)| media.starts_with("text/")))
-        .or_else(|| content.iter().find(|(media, _)| direction == Direction::Request && media.as_str() == FORM))
-        .or_else(|| content.iter().next())?;
-    let (media_type, media) = chosen;
-    // Several JSON media types decode the same way: the server accepts any of them and the client sends the first.
-    let all_json = content.keys().all(|media| is_json(media));
-    if content.len() > 1 && !all_json {
-        diagnostics.warn(
-            &content_pointer,
-            Class::NotSupported,
-            format!("several media types are not supported yet; only `{media_type}` is generated"),
-        );
-    }
+    let (media_type, media) = content.iter().next()?;
     let media_pointer = child(&content_pointer, media_type);
     let kind = lower_media(media_type, media, &media_pointer, hint, direction, types, diagnostics);
     Some(Content { media_type: media_type.clone(), kind })
@@ -90,17 +76,19 @@ fn lower_media(
     }
 }
 
-/// Lowers the media types of a request body: one content when there is one media type or all are JSON,
-/// else an enum with one variant per media type, which the server chooses by `Content-Type`.
-pub fn request_content(
+/// Lowers the media types of a body: one content when there is one media type or all are JSON, else an
+/// enum with one variant per media type. The server picks a request's variant by `Content-Type`, and the
+/// client a response's variant the same way.
+pub fn contents(
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
     hint: &str,
+    direction: Direction,
     types: &mut TypeBuilder,
     diagnostics: &mut Diagnostics,
 ) -> Option<(Content, Option<BodyChoice>)> {
     if content.len() < 2 || content.keys().all(|media| is_json(media)) {
-        return self::content(content, pointer, hint, Direction::Request, types, diagnostics).map(|c| (c, None));
+        return self::content(content, pointer, hint, direction, types, diagnostics).map(|c| (c, None));
     }
     let content_pointer = child(pointer, "content");
     let type_name = types.names.derived(hint, hint);
@@ -110,11 +98,34 @@ pub fn request_content(
         let variant = labels.name(&media_label(media_type), Case::Pascal);
         let hint = format!("{hint}{}", variant.rust);
         let media_pointer = child(&content_pointer, media_type);
-        let kind = lower_media(media_type, media, &media_pointer, &hint, Direction::Request, types, diagnostics);
+        let kind = lower_media(media_type, media, &media_pointer, &hint, direction, types, diagnostics);
         variants.push((variant, Content { media_type: media_type.clone(), kind }));
     }
     let first = variants.first()?.1.clone();
     Some((first, Some(BodyChoice { type_name, variants })))
+}
+
+/// Builds the enum of response media types that the request of an operation carries, when any response
+/// has several: each media type of those responses once, in document order.
+pub fn media_choice(responses: &[Response], hint: &str, types: &mut TypeBuilder) -> Option<MediaChoice> {
+    let mut media_types: Vec<&str> = Vec::new();
+    for choice in responses.iter().filter_map(|response| response.choice.as_ref()) {
+        for (_, content) in &choice.variants {
+            if !media_types.contains(&content.media_type.as_str()) {
+                media_types.push(&content.media_type);
+            }
+        }
+    }
+    if media_types.is_empty() {
+        return None;
+    }
+    let type_name = types.names.derived(hint, hint);
+    let mut labels = Namespace::new();
+    let variants = media_types
+        .into_iter()
+        .map(|media_type| (labels.name(&media_label(media_type), Case::Pascal), media_type.to_owned()))
+        .collect();
+    Some(MediaChoice { type_name, variants })
 }
 
 /// Names the enum variant of a media type: `Json`, `Form`, `Multipart` and `Text` for the common ones, else

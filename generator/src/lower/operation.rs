@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ParameterSchemaOrContent, PathItem, ReferenceOr};
 use serde_json::Value;
 
+use super::body::Direction;
 use super::schema::TypeBuilder;
 use super::security;
 use crate::diagnostics::{Class, Diagnostics, child};
@@ -144,6 +145,7 @@ fn lower_operation(
     let body =
         operation.request_body.as_ref().and_then(|body| request_body(context, body, &pascal, types, diagnostics));
     let responses = responses(context, operation, &pascal, types, diagnostics);
+    let accept = super::body::media_choice(&responses, &format!("{pascal}MediaType"), types);
     let security = security::requirement(
         operation.security.as_ref(),
         context.document.security.as_ref(),
@@ -165,6 +167,7 @@ fn lower_operation(
         parameters,
         body,
         responses,
+        accept,
         security,
         served: true,
         pointer: context.pointer.clone(),
@@ -469,8 +472,14 @@ fn request_body(
 ) -> Option<RequestBody> {
     let (body, pointer) =
         resolve(context.raw, body, &child(&context.pointer, "requestBody"), "requestBodies", diagnostics)?;
-    let (mut content, choice) =
-        super::body::request_content(&body.content, &pointer, &format!("{pascal}Body"), types, diagnostics)?;
+    let (mut content, choice) = super::body::contents(
+        &body.content,
+        &pointer,
+        &format!("{pascal}Body"),
+        Direction::Request,
+        types,
+        diagnostics,
+    )?;
     let mut required = body.required;
     // A nullable body is treated as an optional one, so the request field is a single `Option`.
     if let ContentKind::Json(shape) = &mut content.kind
@@ -520,21 +529,17 @@ fn responses(
         };
         let variant = variants.name(&variant_label(status), Case::Pascal);
         let hint = format!("{pascal}{}Body", variant.rust);
-        let content = if response.content.is_empty() {
-            None
+        let (content, choice) = if response.content.is_empty() {
+            (None, None)
         } else {
-            super::body::content(
-                &response.content,
-                &pointer,
-                &hint,
-                super::body::Direction::Response,
-                types,
-                diagnostics,
-            )
+            match super::body::contents(&response.content, &pointer, &hint, Direction::Response, types, diagnostics) {
+                Some((content, choice)) => (Some(content), choice),
+                None => (None, None),
+            }
         };
         let headers =
             response_headers(context, &response, &pointer, &format!("{pascal}{}", variant.rust), types, diagnostics);
-        out.push(Response { status, variant, description: response.description.clone(), content, headers });
+        out.push(Response { status, variant, description: response.description.clone(), content, choice, headers });
     }
     out
 }

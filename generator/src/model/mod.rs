@@ -70,7 +70,7 @@ impl Api {
         let in_operations = self.operations.iter().any(|operation| {
             operation.parameters.iter().any(|parameter| parameter.shape.any(&predicate))
                 || operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(json))
-                || operation.responses.iter().any(|response| response.content.as_ref().is_some_and(json))
+                || operation.responses.iter().any(|response| response.contents().into_iter().any(json))
         });
         in_types || in_operations
     }
@@ -182,6 +182,8 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub body: Option<RequestBody>,
     pub responses: Vec<Response>,
+    /// The response media types the caller chooses from with `Accept`, when a response has several.
+    pub accept: Option<MediaChoice>,
     pub security: Security,
     /// Whether the server routes to this operation; false when an earlier operation has the same route and method.
     pub served: bool,
@@ -376,7 +378,16 @@ impl RequestBody {
     }
 }
 
-/// A request body of several media types: an enum with one variant per media type, in document order.
+/// The response media types of an operation with content negotiation: an enum with one variant per media
+/// type, in document order, which the request carries in its `accept` field.
+#[derive(Debug, Clone)]
+pub struct MediaChoice {
+    pub type_name: Name,
+    /// Each variant and the media type it stands for.
+    pub variants: Vec<(Name, String)>,
+}
+
+/// A body of several media types: an enum with one variant per media type, in document order.
 #[derive(Debug, Clone)]
 pub struct BodyChoice {
     pub type_name: Name,
@@ -398,7 +409,10 @@ pub struct Response {
     /// Variant of the operation's response enum, such as `Ok` or `TooManyRequests`.
     pub variant: Name,
     pub description: String,
+    /// The media type generated for a response of one media type, or the first of several.
     pub content: Option<Content>,
+    /// The enum generated for a response of several media types that do not all decode as JSON.
+    pub choice: Option<BodyChoice>,
     /// Typed response headers, in document order.
     pub headers: Vec<ResponseHeader>,
 }
@@ -415,6 +429,14 @@ pub struct ResponseHeader {
 }
 
 impl Response {
+    /// Returns every media type of the response: the variants of the choice, the one content, or none.
+    pub fn contents(&self) -> Vec<&Content> {
+        match &self.choice {
+            Some(choice) => choice.variants.iter().map(|(_, content)| content).collect(),
+            None => self.content.iter().collect(),
+        }
+    }
+
     /// Returns whether the variant is a struct variant: it carries the status (ranges and `default`) or headers.
     pub fn has_fields(&self) -> bool {
         !matches!(self.status, StatusMatch::Code(_)) || !self.headers.is_empty()
