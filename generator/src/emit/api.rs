@@ -16,10 +16,18 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let uses = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
     let chrono = (uses(StringFormat::DateTime) || uses(StringFormat::Date)).then(|| quote! { pub use ::chrono; });
     let uuid = uses(StringFormat::Uuid).then(|| quote! { pub use ::uuid; });
+    let binary = api.uses_binary().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod binary;
+            pub use binary::{BinaryBody, BodyError, BodyStream};
+        }
+    });
     quote! {
         #docs
         #[rustfmt::skip]
         mod api;
+        #binary
         #[rustfmt::skip]
         mod deserialize;
         #[rustfmt::skip]
@@ -88,7 +96,7 @@ pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
         ContentKind::Json(shape) if shape.ty == Ty::Null => None,
         ContentKind::Json(shape) | ContentKind::Form(shape) => Some(value_type(api, shape)),
         ContentKind::Text => Some(quote! { ::std::string::String }),
-        ContentKind::Bytes => Some(quote! { ::std::vec::Vec<u8> }),
+        ContentKind::Bytes => Some(quote! { crate::BinaryBody }),
         ContentKind::Multipart(multipart) => {
             let name = multipart.type_name.ident();
             Some(quote! { crate::#name })

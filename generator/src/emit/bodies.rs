@@ -157,6 +157,12 @@ fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
     }
 }
 
+/// Returns whether the server hands the request body to the implementation as a stream: a binary body of
+/// one media type. Bodies of several media types are read whole to pick the variant.
+pub fn streams(body: &RequestBody) -> bool {
+    body.choice.is_none() && matches!(body.content.kind, ContentKind::Bytes)
+}
+
 /// Emits the handler statements that read the body and bind the local `body`: `None` when it breaks the
 /// schema (with the violation pushed onto `violations`), else the value of the request field.
 pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
@@ -173,6 +179,15 @@ pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
         quote! { ::std::option::Option::Some(::std::option::Option::None) }
     };
     let Some(choice) = &body.choice else {
+        if streams(body) {
+            let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+            return Some(quote! {
+                let body = match crate::binary::stream_body(&parts.headers, body, shared.options.body_limit, #required, &limit_flag) {
+                    Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
+                    Err(rejection) => return reject(&shared, rejection),
+                };
+            });
+        }
         let value = server_decode(api, &body.content, required, None)?;
         return Some(quote! { #read let body = #value; });
     };
@@ -221,7 +236,7 @@ fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&
             let media = &content.media_type;
             quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
         }
-        ContentKind::Bytes => quote! { runtime::bytes_body(&bytes, #required) },
+        ContentKind::Bytes => quote! { crate::binary::bytes_body(&bytes, #required) },
         ContentKind::Multipart(multipart) => return Some(server_multipart(api, multipart, required, variant)),
     };
     let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
@@ -349,7 +364,7 @@ fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> 
             quote! { runtime::json_response_as(#status, &body, #media) }
         }
         ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
-        ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
+        ContentKind::Bytes => quote! { crate::binary::binary_response(#status, body, #media) },
     }
 }
 
@@ -360,7 +375,7 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
         return match response.content.as_ref().map(|content| &content.kind) {
             Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
             Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
-            _ => quote! { body },
+            _ => quote! { crate::BinaryBody::from(body) },
         };
     };
     let name = choice.type_name.ident();
@@ -379,7 +394,7 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
                 quote! { crate::#name::#ident(runtime::decode_json(status, &body)?) }
             }
             ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, &body)?) },
-            ContentKind::Bytes => quote! { crate::#name::#ident(body) },
+            ContentKind::Bytes => quote! { crate::#name::#ident(crate::BinaryBody::from(body)) },
         };
         quote! { #pattern => #value }
     });
@@ -431,9 +446,12 @@ fn client_send(content: &Content) -> Option<TokenStream> {
         ContentKind::Form(_) => {
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_form(value)?); }
         }
-        ContentKind::Text | ContentKind::Bytes => {
+        ContentKind::Text => {
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
         }
+        ContentKind::Bytes => quote! {
+            builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(crate::binary::request_body(value));
+        },
         ContentKind::Multipart(multipart) => client_multipart(multipart),
     })
 }

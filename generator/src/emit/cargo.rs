@@ -24,8 +24,14 @@ pub fn api_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.api_crate, "Types, validation and the API trait", config);
     text.push_str("\n[dependencies]\n");
     let format_used = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
+    if api.uses_binary() {
+        text.push_str("bytes = \"1\"\n");
+    }
     if format_used(StringFormat::DateTime) || format_used(StringFormat::Date) {
         text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
+    if api.uses_binary() {
+        text.push_str("futures-util = \"0.3\"\n");
     }
     text.push_str(
         "regress = \"0.10\"\n\
@@ -76,9 +82,22 @@ pub fn client_manifest(api: &Api, config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),
-        reqwest_features = if api.uses_multipart() { "\"multipart\", \"rustls-tls\"" } else { "\"rustls-tls\"" },
+        reqwest_features = reqwest_features(api),
     ));
     text
+}
+
+/// Lists the reqwest features the client needs, quoted and in alphabetical order.
+fn reqwest_features(api: &Api) -> String {
+    let mut features = Vec::new();
+    if api.uses_multipart() {
+        features.push("\"multipart\"");
+    }
+    features.push("\"rustls-tls\"");
+    if api.uses_binary() {
+        features.push("\"stream\"");
+    }
+    features.join(", ")
 }
 
 /// Returns the path from one crate folder to another, both relative to the output root.

@@ -45,6 +45,9 @@ const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 const SERVER_MULTIPART: &str = include_str!("runtime/server_multipart.rs");
 const CLIENT_MULTIPART: &str = include_str!("runtime/client_multipart.rs");
+const API_BINARY: &str = include_str!("runtime/api_binary.rs");
+const SERVER_BINARY: &str = include_str!("runtime/server_binary.rs");
+const CLIENT_BINARY: &str = include_str!("runtime/client_binary.rs");
 
 /// Lists every file of the api, server and client crates; the largest come first, which balances the threads.
 pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
@@ -74,10 +77,15 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(format!("{server_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
         job(format!("{client_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
     ];
-    // Only documents with multipart bodies pay for the multipart support and its dependencies.
+    // Only documents with multipart or binary bodies pay for their support code and its dependencies.
     if api.uses_multipart() {
         jobs.push(job(src(server_dir, "multipart.rs"), || Source::RustText(SERVER_MULTIPART)));
         jobs.push(job(src(client_dir, "multipart.rs"), || Source::RustText(CLIENT_MULTIPART)));
+    }
+    if api.uses_binary() {
+        jobs.push(job(src(api_dir, "binary.rs"), || Source::RustText(API_BINARY)));
+        jobs.push(job(src(server_dir, "binary.rs"), || Source::RustText(SERVER_BINARY)));
+        jobs.push(job(src(client_dir, "binary.rs"), || Source::RustText(CLIENT_BINARY)));
     }
     jobs
 }

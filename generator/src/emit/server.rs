@@ -20,10 +20,12 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let docs =
         inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
     let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
+    let binary = api.uses_binary().then(|| quote! { #[rustfmt::skip] mod binary; });
     quote! {
         #docs
         #[rustfmt::skip]
         mod router;
+        #binary
         #multipart
         #[rustfmt::skip]
         mod runtime;
@@ -200,6 +202,16 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(local_name).collect();
 
     let body = operation.body.as_ref().and_then(|body| super::bodies::server_extraction(api, body));
+    let streams = operation.body.as_ref().is_some_and(super::bodies::streams);
+    let limit_flag = streams.then(|| quote! { let limit_flag = crate::binary::LimitFlag::default(); });
+    // The implementation may have read past the limit and failed for it: that is the client's 413.
+    let limit_check = streams.then(|| {
+        quote! {
+            if limit_flag.exceeded() {
+                return reject(&shared, Rejection::PayloadTooLarge { limit: shared.options.body_limit });
+            }
+        }
+    });
     let body_field = body.is_some().then(|| quote! { body, });
     if body.is_some() {
         bound.push(format_ident!("body"));
@@ -249,6 +261,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             #query
             let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
             #(#extractions)*
+            #limit_flag
             #body
             #guard
             let request = crate::#request_type {
@@ -262,6 +275,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
                 return reject(&shared, Rejection::InvalidRequest(violations));
             }
             let outcome = ::futures_util::FutureExt::catch_unwind(::std::panic::AssertUnwindSafe(shared.api.#name(request))).await;
+            #limit_check
             let response = match outcome {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => {

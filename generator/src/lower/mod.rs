@@ -25,6 +25,9 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Violation",
     "Validate",
     "Location",
+    "BinaryBody",
+    "BodyError",
+    "BodyStream",
     // The server crate, which re-exports the api crate.
     "Rejection",
     "RejectionMessage",

@@ -42,6 +42,15 @@ impl Api {
         })
     }
 
+    /// Returns whether any request or response body is raw bytes, which the generated code streams.
+    pub fn uses_binary(&self) -> bool {
+        let binary = |content: &Content| matches!(content.kind, ContentKind::Bytes);
+        self.operations.iter().any(|operation| {
+            operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(binary))
+                || operation.responses.iter().any(|response| response.contents().into_iter().any(binary))
+        })
+    }
+
     /// Returns whether any request body is `multipart/form-data`.
     pub fn uses_multipart(&self) -> bool {
         self.operations.iter().any(|operation| {

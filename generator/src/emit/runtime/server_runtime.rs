@@ -433,14 +433,6 @@ pub(crate) fn text_body(headers: &HeaderMap, bytes: &Bytes, required: bool, expe
     Ok(String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Violation::new(Location::Body(String::new()), "must be UTF-8 text")))
 }
 
-/// Takes a raw body as bytes.
-pub(crate) fn bytes_body(bytes: &Bytes, required: bool) -> Result<Result<Option<Vec<u8>>, Violation>, Rejection> {
-    if bytes.is_empty() {
-        return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
-    }
-    Ok(Ok(Some(bytes.to_vec())))
-}
-
 pub(crate) fn error_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
@@ -483,10 +475,6 @@ pub(crate) fn json_response_as<T: serde::Serialize>(status: StatusCode, body: &T
 }
 
 pub(crate) fn text_response(status: StatusCode, body: String, media_type: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body).into_response()
-}
-
-pub(crate) fn bytes_response(status: StatusCode, body: Vec<u8>, media_type: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body).into_response()
 }
 
