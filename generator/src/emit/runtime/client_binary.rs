@@ -1,5 +1,8 @@
 //! Binary request bodies, sent from memory or streamed.
 
+// A document whose binary bodies are all responses does not send one.
+#![allow(dead_code)]
+
 use crate::BinaryBody;
 
 /// Turns a binary body into a request body: bytes in memory get a `Content-Length`, a stream is sent as
