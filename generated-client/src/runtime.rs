@@ -444,3 +444,69 @@ pub(crate) fn encode_form<T: serde::Serialize>(
         .map(String::into_bytes)
         .map_err(|error| ClientError::Encode(error.to_string()))
 }
+/// Builds the `Accept` header of an operation with several response media types: `preferred` first, then
+/// the others with a lower weight, so the server may still send any of them.
+pub(crate) fn accept_header(preferred: &str, media_types: &[&str]) -> String {
+    let mut entries = vec![preferred.to_owned()];
+    entries
+        .extend(
+            media_types
+                .iter()
+                .filter(|media_type| **media_type != preferred)
+                .map(|media_type| format!("{media_type};q=0.5")),
+        );
+    entries.join(", ")
+}
+/// Returns the index into `media_types` of the response's `Content-Type`: an exact match, else the first
+/// JSON one for any JSON type and the first text one for any text type.
+pub(crate) fn response_media(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    media_types: &[&str],
+) -> Result<usize, ClientError> {
+    let essence = |value: &str| {
+        value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    };
+    let is_json = |media: &str| {
+        media == "application/json" || media == "text/json" || media.ends_with("+json")
+    };
+    let received = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(essence);
+    let listed: Vec<String> = media_types
+        .iter()
+        .map(|media_type| essence(media_type))
+        .collect();
+    let position = received
+        .as_deref()
+        .and_then(|media| {
+            listed
+                .iter()
+                .position(|known| known == media)
+                .or_else(|| {
+                    if is_json(media) {
+                        listed.iter().position(|known| is_json(known))
+                    } else {
+                        None
+                    }
+                })
+                .or_else(|| {
+                    if media.starts_with("text/") {
+                        listed.iter().position(|known| known.starts_with("text/"))
+                    } else {
+                        None
+                    }
+                })
+        });
+    position
+        .ok_or_else(|| ClientError::Decode {
+            status,
+            message: format!(
+                "the response content type `{}` is none of {}", received
+                .unwrap_or_default(), media_types.join(", ")
+            ),
+            body: body.to_vec(),
+        })
+}

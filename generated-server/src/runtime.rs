@@ -16,6 +16,8 @@ pub enum Rejection {
     InvalidRequest(Vec<Violation>),
     /// The body has a media type the operation does not accept (415).
     UnsupportedMediaType { expected: &'static str },
+    /// The `Accept` header matches none of the response media types (406).
+    NotAcceptable { available: &'static str },
     /// The body is larger than the configured limit (413).
     PayloadTooLarge { limit: usize },
     /// No operation has this path (404).
@@ -33,6 +35,7 @@ impl Rejection {
             Rejection::MissingCredentials => StatusCode::UNAUTHORIZED,
             Rejection::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Rejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Rejection::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Rejection::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Rejection::NotFound => StatusCode::NOT_FOUND,
             Rejection::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -52,6 +55,12 @@ impl fmt::Display for Rejection {
             }
             Rejection::UnsupportedMediaType { expected } => {
                 write!(f, "unsupported media type; expected `{expected}`")
+            }
+            Rejection::NotAcceptable { available } => {
+                write!(
+                    f,
+                    "the Accept header matches no available media type; available: `{available}`"
+                )
             }
             Rejection::PayloadTooLarge { limit } => {
                 write!(f, "request body is larger than {limit} bytes")
@@ -149,6 +158,74 @@ pub(crate) fn authorization(headers: &HeaderMap, scheme: &str) -> Option<String>
     let token = token.trim();
     (given.eq_ignore_ascii_case(scheme) && !token.is_empty()).then(|| token.to_owned())
 }
+/// Picks the response media type for the request's `Accept` header: the entry of `all` whose media type in
+/// `media_types` has the highest weight, the earlier one on a tie. A media type's weight is the `q` of the
+/// most specific range that matches it (`type/subtype`, then `type/*`, then `*/*`), as RFC 9110 section
+/// 12.5.1 describes. Without an `Accept` header the first is picked; `None` means no media type has a
+/// weight above zero.
+pub(crate) fn negotiate<T: Copy>(
+    headers: &HeaderMap,
+    all: &[T],
+    media_types: &[&str],
+) -> Option<T> {
+    let ranges: Vec<(String, f32)> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let mut pieces = entry.split(';');
+            let range = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let weight = pieces
+                .filter_map(|parameter| {
+                    parameter
+                        .trim()
+                        .strip_prefix("q=")
+                        .or_else(|| parameter.trim().strip_prefix("Q="))
+                })
+                .find_map(|weight| weight.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (range, weight)
+        })
+        .collect();
+    if ranges.is_empty() {
+        return all.first().copied();
+    }
+    let weight_of = |media_type: &str| {
+        let media_type = media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let top_level = media_type.split('/').next().unwrap_or_default().to_owned();
+        let specificity = |range: &str| {
+            if range == media_type {
+                Some(3)
+            } else if range.strip_suffix("/*") == Some(top_level.as_str()) {
+                Some(2)
+            } else if range == "*/*" {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        ranges
+            .iter()
+            .filter_map(|(range, weight)| specificity(range).map(|rank| (rank, *weight)))
+            .max_by_key(|(rank, _)| *rank)
+            .map_or(0.0, |(_, weight)| weight)
+    };
+    let mut best: Option<(T, f32)> = None;
+    for (value, media_type) in all.iter().zip(media_types) {
+        let weight = weight_of(media_type);
+        if weight > 0.0 && best.is_none_or(|(_, known)| weight > known) {
+            best = Some((*value, weight));
+        }
+    }
+    best.map(|(value, _)| value)
+}
 /// Reads the whole body, up to `limit` bytes.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Rejection> {
     axum::body::to_bytes(body, limit)
@@ -164,6 +241,64 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type == "text/json"
         || media_type.ends_with("+json")
+}
+/// Picks the media type of a body that may come in several, as an index into `media_types`. It is the one
+/// named by `Content-Type` (`type/*` and `*/*` match by prefix), else the first JSON one for any JSON type,
+/// else the first text one for any text type. An empty body is `None`, and a missing required body is a
+/// violation.
+pub(crate) fn choose_media(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    required: bool,
+    media_types: &[&str],
+    expected: &'static str,
+) -> Result<Result<Option<usize>, Violation>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(
+            if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
+        );
+    }
+    let Some(media) = media_type(headers) else {
+        return Err(Rejection::UnsupportedMediaType {
+            expected,
+        })
+    };
+    let essences: Vec<String> = media_types
+        .iter()
+        .map(|listed| {
+            listed.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+        })
+        .collect();
+    let top_level = media.split('/').next().unwrap_or_default();
+    let matches = |listed: &String| {
+        *listed == media || listed == "*/*"
+            || listed.strip_suffix("/*") == Some(top_level)
+    };
+    let position = essences
+        .iter()
+        .position(matches)
+        .or_else(|| {
+            if is_json(&media) {
+                essences.iter().position(|listed| is_json(listed))
+            } else {
+                None
+            }
+        })
+        .or_else(|| {
+            if media.starts_with("text/") {
+                essences.iter().position(|listed| listed.starts_with("text/"))
+            } else {
+                None
+            }
+        });
+    match position {
+        Some(index) => Ok(Ok(Some(index))),
+        None => {
+            Err(Rejection::UnsupportedMediaType {
+                expected,
+            })
+        }
+    }
 }
 /// Decodes a JSON body; an empty body is `None`, and a missing required body is a violation.
 ///
@@ -268,19 +403,7 @@ pub(crate) fn text_body(
             )),
     )
 }
-/// Takes a raw body as bytes.
-pub(crate) fn bytes_body(
-    bytes: &Bytes,
-    required: bool,
-) -> Result<Result<Option<Vec<u8>>, Violation>, Rejection> {
-    if bytes.is_empty() {
-        return Ok(
-            if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
-        );
-    }
-    Ok(Ok(Some(bytes.to_vec())))
-}
-fn error_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn error_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
     for segment in path.iter() {
@@ -298,7 +421,7 @@ fn error_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 /// Drops serde's line and column, which mean little to an API caller.
-fn json_message(error: &serde_json::Error) -> String {
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
         Some(index) => text[..index].to_owned(),
@@ -342,14 +465,6 @@ pub(crate) fn text_response(
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body)
         .into_response()
 }
-pub(crate) fn bytes_response(
-    status: StatusCode,
-    body: Vec<u8>,
-    media_type: &'static str,
-) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], body)
-        .into_response()
-}
 /// Sets a response header; a value that is not valid header text is logged and left out.
 pub(crate) fn set_header(response: &mut Response, name: &'static str, value: String) {
     match HeaderValue::from_str(&value) {
@@ -375,5 +490,30 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         text.clone()
     } else {
         "non-text panic payload".to_owned()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers
+            .insert(
+                header::ACCEPT,
+                HeaderValue::from_str(value).expect("the test header is valid"),
+            );
+        headers
+    }
+    #[test]
+    fn negotiation_follows_weights_and_specificity() {
+        let offered = ["application/json", "text/csv"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(negotiate(& HeaderMap::new(), & [0, 1], & offered), Some(0));
+        assert_eq!(pick("text/csv"), Some(1));
+        assert_eq!(pick("text/*, application/json;q=0.5"), Some(1));
+        assert_eq!(pick("*/*;q=0.1, application/json;q=0"), Some(1));
+        assert_eq!(pick("*/*"), Some(0));
+        assert_eq!(pick("application/xml"), None);
+        assert_eq!(pick("text/csv;q=0"), None);
     }
 }

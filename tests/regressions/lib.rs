@@ -139,3 +139,95 @@ pub async fn serve_recorder(response: CannedResponse) -> (String, Recorder) {
 pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// One part of a `multipart/form-data` body that a test sends.
+#[derive(Debug, Clone, Copy)]
+pub struct FormPart<'a> {
+    pub name: &'a str,
+    pub file_name: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// Boundary of the multipart bodies that [`encode_multipart`] writes; no test part contains it.
+const BOUNDARY: &str = "fx-behaviour-boundary-7MA4YWxkTrZu0gW";
+
+/// Encodes `parts` as a `multipart/form-data` body (RFC 7578) and returns its `Content-Type` and bytes.
+pub fn encode_multipart(parts: &[FormPart<'_>]) -> (String, Vec<u8>) {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", part.name);
+        if let Some(file_name) = part.file_name {
+            disposition.push_str(&format!("; filename=\"{file_name}\""));
+        }
+        body.extend_from_slice(format!("{disposition}\r\n").as_bytes());
+        if let Some(content_type) = part.content_type {
+            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(part.body);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// One part of a `multipart/form-data` body that a recording server received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedPart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Splits a `multipart/form-data` body into its parts, failing the test when it is malformed.
+pub fn parse_multipart(content_type: &str, body: &[u8]) -> Vec<ReceivedPart> {
+    let (essence, parameters) = content_type.split_once(';').expect("the content type has no boundary parameter");
+    assert_eq!(essence.trim(), "multipart/form-data", "unexpected content type {content_type}");
+    let boundary = parameters
+        .split(';')
+        .filter_map(|parameter| parameter.trim().strip_prefix("boundary="))
+        .next()
+        .expect("the content type has no boundary parameter")
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let mut parts = Vec::new();
+    let mut rest = body;
+    rest = &rest[find(rest, delimiter.as_bytes()).expect("the body has no first boundary") + delimiter.len()..];
+    while !rest.starts_with(b"--") {
+        rest = rest.strip_prefix(b"\r\n").expect("a boundary is not followed by CRLF");
+        let end = find(rest, format!("\r\n{delimiter}").as_bytes()).expect("a part has no closing boundary");
+        let (part, next) = rest.split_at(end);
+        rest = &next[2 + delimiter.len()..];
+        let header_end = find(part, b"\r\n\r\n").expect("a part has no blank line after its headers");
+        let headers = std::str::from_utf8(&part[..header_end]).expect("part headers are not UTF-8");
+        let mut received = ReceivedPart {
+            name: String::new(),
+            file_name: None,
+            content_type: None,
+            body: part[header_end + 4..].to_vec(),
+        };
+        for line in headers.split("\r\n") {
+            let (name, value) = line.split_once(':').expect("a part header has no colon");
+            if name.eq_ignore_ascii_case("content-type") {
+                received.content_type = Some(value.trim().to_owned());
+            } else if name.eq_ignore_ascii_case("content-disposition") {
+                for parameter in value.split(';').map(str::trim) {
+                    if let Some(part_name) = parameter.strip_prefix("name=") {
+                        received.name = part_name.trim_matches('"').to_owned();
+                    } else if let Some(file_name) = parameter.strip_prefix("filename=") {
+                        received.file_name = Some(file_name.trim_matches('"').to_owned());
+                    }
+                }
+            }
+        }
+        parts.push(received);
+    }
+    parts
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}

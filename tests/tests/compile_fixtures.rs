@@ -12,7 +12,6 @@
 //!
 //! Behaviours of the regression documents that no test covers yet:
 //! - G07: the 400 for `{"color":"hot"}` and `{}`, because the document uses `Lamp` only in a response body.
-//! - G22: every behaviour, because `multipart/form-data` request bodies are not supported yet.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;

@@ -16,10 +16,18 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let uses = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
     let chrono = (uses(StringFormat::DateTime) || uses(StringFormat::Date)).then(|| quote! { pub use ::chrono; });
     let uuid = uses(StringFormat::Uuid).then(|| quote! { pub use ::uuid; });
+    let binary = api.uses_binary().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod binary;
+            pub use binary::{BinaryBody, BodyError, BodyStream};
+        }
+    });
     quote! {
         #docs
         #[rustfmt::skip]
         mod api;
+        #binary
         #[rustfmt::skip]
         mod deserialize;
         #[rustfmt::skip]
@@ -59,9 +67,11 @@ pub fn inner_doc(paragraphs: &[Option<&str>]) -> TokenStream {
 /// Emits the `operations.rs` module: one request struct and one response enum per operation.
 pub fn operations(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|operation| {
+        let body = operation.body.as_ref().map(|body| super::bodies::body_types(api, operation, body));
+        let negotiation = super::bodies::negotiation_types(api, operation);
         let request = request_struct(api, operation);
         let response = response_enum(api, operation);
-        quote! { #request #response }
+        quote! { #body #negotiation #request #response }
     });
     quote! {
         //! Request and response types of each operation.
@@ -86,7 +96,11 @@ pub fn content_type(api: &Api, content: &Content) -> Option<TokenStream> {
         ContentKind::Json(shape) if shape.ty == Ty::Null => None,
         ContentKind::Json(shape) | ContentKind::Form(shape) => Some(value_type(api, shape)),
         ContentKind::Text => Some(quote! { ::std::string::String }),
-        ContentKind::Bytes => Some(quote! { ::std::vec::Vec<u8> }),
+        ContentKind::Bytes => Some(quote! { crate::BinaryBody }),
+        ContentKind::Multipart(multipart) => {
+            let name = multipart.type_name.ident();
+            Some(quote! { crate::#name })
+        }
     }
 }
 
@@ -104,15 +118,28 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         quote! { #docs pub #field: #ty }
     });
     let body = operation.body.as_ref().and_then(|body| {
-        let ty = content_type(api, &body.content)?;
+        let ty = super::bodies::body_type(api, body)?;
         let ty = if body.required {
             ty
         } else {
             quote! { ::std::option::Option<#ty> }
         };
-        let origin = format!("The request body, sent as `{}`.", body.content.media_type);
+        let media_types: Vec<String> =
+            body.contents().iter().map(|content| format!("`{}`", content.media_type)).collect();
+        let origin = match media_types.as_slice() {
+            [one] => format!("The request body, sent as {one}."),
+            several => format!("The request body, sent as one of {}.", several.join(", ")),
+        };
         let docs = doc(&[body.description.as_deref(), Some(&origin)]);
         Some(quote! { #docs pub body: #ty })
+    });
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        let text = "The response media type. The server sets it to the best match of the `Accept` header, or to the \
+            first media type when the header is missing, and responds with 406 itself when nothing matches. The client \
+            asks for it first and accepts the others with a lower weight.";
+        let docs = doc(&[Some(text)]);
+        quote! { #docs pub accept: crate::#name }
     });
     let credentials = operation.security.is_declared().then(|| {
         let text = if operation.security.is_required() {
@@ -124,10 +151,10 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         let docs = doc(&[Some(text)]);
         quote! { #docs pub credentials: ::std::option::Option<crate::Credentials> }
     });
-    let fields: Vec<TokenStream> = parameters.chain(body).chain(credentials).collect();
+    let fields: Vec<TokenStream> = parameters.chain(body).chain(accept).chain(credentials).collect();
 
     let all_optional = operation.parameters.iter().all(|p| !p.required)
-        && operation.body.as_ref().is_none_or(|body| !body.required || content_type(api, &body.content).is_none());
+        && operation.body.as_ref().is_none_or(|body| !body.required || super::bodies::body_type(api, body).is_none());
     let default = all_optional.then(|| quote! { Default, });
 
     let constants = request_constants(api, operation);
@@ -187,6 +214,10 @@ pub fn variant_pattern(api: &Api, response_type: &proc_macro2::Ident, response: 
 
 /// Returns the payload type of a response variant: `None` for a variant without one.
 pub fn response_payload(api: &Api, response: &Response) -> Option<TokenStream> {
+    if let Some(choice) = &response.choice {
+        let name = choice.type_name.ident();
+        return Some(quote! { crate::#name });
+    }
     response.content.as_ref().and_then(|content| content_type(api, content))
 }
 

@@ -24,8 +24,14 @@ pub fn api_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.api_crate, "Types, validation and the API trait", config);
     text.push_str("\n[dependencies]\n");
     let format_used = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
+    if api.uses_binary() {
+        text.push_str("bytes = \"1\"\n");
+    }
     if format_used(StringFormat::DateTime) || format_used(StringFormat::Date) {
         text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
+    if api.uses_binary() {
+        text.push_str("futures-util = \"0.3\"\n");
     }
     text.push_str(
         "regress = \"0.10\"\n\
@@ -38,13 +44,14 @@ pub fn api_manifest(api: &Api, config: &Config) -> String {
     text
 }
 
-pub fn server_manifest(config: &Config) -> String {
+pub fn server_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.server_crate, "An axum router for the API trait", config);
     text.push_str(&format!(
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
          axum = \"0.8\"\n\
          futures-util = \"0.3\"\n\
+         {multer}\
          percent-encoding = \"2\"\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
@@ -54,11 +61,12 @@ pub fn server_manifest(config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.server_dir, &config.api_dir),
+        multer = if api.uses_multipart() { "multer = \"3\"\n" } else { "" },
     ));
     text
 }
 
-pub fn client_manifest(config: &Config) -> String {
+pub fn client_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.client_crate, "A reqwest client that implements the API trait", config);
     text.push_str(&format!(
         "\n[dependencies]\n\
@@ -66,7 +74,7 @@ pub fn client_manifest(config: &Config) -> String {
          form_urlencoded = \"1\"\n\
          httpdate = \"1\"\n\
          percent-encoding = \"2\"\n\
-         reqwest = {{ version = \"0.12\", default-features = false, features = [\"rustls-tls\"] }}\n\
+         reqwest = {{ version = \"0.12\", default-features = false, features = [{reqwest_features}] }}\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
@@ -75,8 +83,22 @@ pub fn client_manifest(config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),
+        reqwest_features = reqwest_features(api),
     ));
     text
+}
+
+/// Lists the reqwest features the client needs, quoted and in alphabetical order.
+fn reqwest_features(api: &Api) -> String {
+    let mut features = Vec::new();
+    if api.uses_multipart() {
+        features.push("\"multipart\"");
+    }
+    features.push("\"rustls-tls\"");
+    if api.uses_binary() {
+        features.push("\"stream\"");
+    }
+    features.join(", ")
 }
 
 /// Returns the path from one crate folder to another, both relative to the output root.

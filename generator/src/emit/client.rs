@@ -6,16 +6,20 @@ use quote::{format_ident, quote};
 use super::api::{inner_doc, response_payload};
 use super::crate_ident;
 use crate::Config;
-use crate::model::{Api, ApiKeyLocation, ContentKind, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
+use crate::model::{Api, ApiKeyLocation, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
     let title = format!("{} {}: a reqwest client that implements [`{}`].", api.title, api.version, config.trait_name);
     let docs = inner_doc(&[Some(&title), Some("The api crate is re-exported, so callers depend on this crate alone.")]);
+    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
+    let binary = api.uses_binary().then(|| quote! { #[rustfmt::skip] mod binary; });
     quote! {
         #docs
         #[rustfmt::skip]
         mod client;
+        #binary
+        #multipart
         #[rustfmt::skip]
         mod parameters;
         #[rustfmt::skip]
@@ -134,21 +138,12 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
 
     let credentials = credentials(api, operation);
     let encodings = operation.parameters.iter().filter_map(super::parameters::client_encoding);
-    let body = operation.body.as_ref().and_then(|body| {
-        let media = &body.content.media_type;
-        let encode = match &body.content.kind {
-            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
-            ContentKind::Json(_) => quote! { runtime::encode_json(value)? },
-            ContentKind::Form(_) => quote! { runtime::encode_form(value)? },
-            ContentKind::Text => quote! { value.clone() },
-            ContentKind::Bytes => quote! { value.clone() },
-        };
-        let send = quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(#encode); };
-        Some(if body.required {
-            quote! { { let value = &request.body; #send } }
-        } else {
-            quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
-        })
+    let body = operation.body.as_ref().and_then(super::bodies::client_encoding);
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        quote! {
+            builder = builder.header(::reqwest::header::ACCEPT, runtime::accept_header(request.accept.as_str(), crate::#name::MEDIA_TYPES));
+        }
     });
 
     let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
@@ -192,6 +187,7 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         #set_headers
         #set_cookies
         #body
+        #accept
         Ok(builder)
     }
 }
@@ -260,11 +256,7 @@ fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
     let has_default = responses.iter().any(|r| r.status == StatusMatch::Default);
     let arms = responses.iter().map(|response| {
         let variant = response.variant.ident();
-        let payload = response_payload(api, response).map(|_| match response.content.as_ref().map(|c| &c.kind) {
-            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
-            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
-            _ => quote! { body },
-        });
+        let payload = response_payload(api, response).map(|_| super::bodies::client_decoding(api, response));
         let pattern = match response.status {
             StatusMatch::Code(code) => quote! { #code },
             StatusMatch::Range(digit) => {

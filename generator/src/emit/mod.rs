@@ -6,6 +6,7 @@
 //! crates need no support crate of ours.
 
 mod api;
+mod bodies;
 mod cargo;
 mod client;
 mod deserialize;
@@ -45,6 +46,11 @@ const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 const SERVER_PARAMETERS: &str = include_str!("runtime/server_parameters.rs");
 const CLIENT_PARAMETERS: &str = include_str!("runtime/client_parameters.rs");
+const SERVER_MULTIPART: &str = include_str!("runtime/server_multipart.rs");
+const CLIENT_MULTIPART: &str = include_str!("runtime/client_multipart.rs");
+const API_BINARY: &str = include_str!("runtime/api_binary.rs");
+const SERVER_BINARY: &str = include_str!("runtime/server_binary.rs");
+const CLIENT_BINARY: &str = include_str!("runtime/client_binary.rs");
 
 /// Lists every file of the api, server and client crates; the largest come first, which balances the threads.
 pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
@@ -53,7 +59,7 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
     }
     let src = |dir: &str, file: &str| format!("{dir}/src/{file}");
     let (api_dir, server_dir, client_dir) = (&config.api_dir, &config.server_dir, &config.client_dir);
-    vec![
+    let mut jobs = vec![
         job(src(server_dir, "router.rs"), move || Source::Rust(server::router(api, config))),
         job(src(api_dir, "types.rs"), move || Source::Rust(types::types(api))),
         job(src(client_dir, "client.rs"), move || Source::Rust(client::client(api, config))),
@@ -70,12 +76,23 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(src(client_dir, "runtime.rs"), || Source::RustText(CLIENT_RUNTIME)),
         job(src(client_dir, "parameters.rs"), || Source::RustText(CLIENT_PARAMETERS)),
         job(format!("{api_dir}/Cargo.toml"), move || Source::Text(cargo::api_manifest(api, config))),
-        job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(config))),
-        job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(config))),
+        job(format!("{server_dir}/Cargo.toml"), move || Source::Text(cargo::server_manifest(api, config))),
+        job(format!("{client_dir}/Cargo.toml"), move || Source::Text(cargo::client_manifest(api, config))),
         job(format!("{api_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
         job(format!("{server_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
         job(format!("{client_dir}/rustfmt.toml"), move || Source::Text(cargo::rustfmt_config(config))),
-    ]
+    ];
+    // Only documents with multipart or binary bodies pay for their support code and its dependencies.
+    if api.uses_multipart() {
+        jobs.push(job(src(server_dir, "multipart.rs"), || Source::RustText(SERVER_MULTIPART)));
+        jobs.push(job(src(client_dir, "multipart.rs"), || Source::RustText(CLIENT_MULTIPART)));
+    }
+    if api.uses_binary() {
+        jobs.push(job(src(api_dir, "binary.rs"), || Source::RustText(API_BINARY)));
+        jobs.push(job(src(server_dir, "binary.rs"), || Source::RustText(SERVER_BINARY)));
+        jobs.push(job(src(client_dir, "binary.rs"), || Source::RustText(CLIENT_BINARY)));
+    }
+    jobs
 }
 
 /// Converts a crate name such as `auth-api` into its path in Rust code.

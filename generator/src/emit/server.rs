@@ -3,13 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{inner_doc, response_payload, variant_pattern};
+use super::api::{inner_doc, variant_pattern};
 use super::crate_ident;
 use super::types::base_type;
 use crate::Config;
-use crate::model::{
-    Api, ApiKeyLocation, ContentKind, ErrorFieldRole, Operation, SchemeKind, StatusMatch, Ty, TypeKind,
-};
+use crate::model::{Api, ApiKeyLocation, ErrorFieldRole, Operation, SchemeKind, StatusMatch, TypeKind};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
@@ -19,12 +17,16 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     );
     let docs =
         inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
+    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
+    let binary = api.uses_binary().then(|| quote! { #[rustfmt::skip] mod binary; });
     quote! {
         #docs
         #[rustfmt::skip]
         mod parameters;
         #[rustfmt::skip]
         mod router;
+        #binary
+        #multipart
         #[rustfmt::skip]
         mod runtime;
 
@@ -202,38 +204,32 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
         .collect();
     let mut bound: Vec<proc_macro2::Ident> = operation.parameters.iter().map(super::parameters::local_name).collect();
 
-    let body = operation.body.as_ref().and_then(|body| {
-        let required = body.required;
-        let extraction = match &body.content.kind {
-            ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
-            ContentKind::Json(shape) => {
-                let object = matches!(shape.ty, Ty::Named(id) if matches!(api.ty(id).kind, TypeKind::Struct { .. }));
-                quote! { runtime::json_body(&parts.headers, &bytes, #required, #object) }
+    let body = operation.body.as_ref().and_then(|body| super::bodies::server_extraction(api, body));
+    let streams = operation.body.as_ref().is_some_and(super::bodies::streams);
+    let limit_flag = streams.then(|| quote! { let limit_flag = crate::binary::LimitFlag::default(); });
+    // The implementation may have read past the limit and failed for it: that is the client's 413.
+    let limit_check = streams.then(|| {
+        quote! {
+            if limit_flag.exceeded() {
+                return reject(&shared, Rejection::PayloadTooLarge { limit: shared.options.body_limit });
             }
-            ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
-            ContentKind::Text => {
-                let media = &body.content.media_type;
-                quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
-            }
-            ContentKind::Bytes => quote! { runtime::bytes_body(&bytes, #required) },
-        };
-        let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
-        Some(quote! {
-            let bytes = match runtime::read_body(body, shared.options.body_limit).await {
-                Ok(bytes) => bytes,
-                Err(rejection) => return reject(&shared, rejection),
-            };
-            let body = match #extraction {
-                Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
-                Err(rejection) => return reject(&shared, rejection),
-            };
-        })
+        }
     });
     let body_field = body.is_some().then(|| quote! { body, });
     if body.is_some() {
         bound.push(format_ident!("body"));
     }
     let credentials_field = operation.security.is_declared().then(|| quote! { credentials, });
+    let accept = operation.accept.as_ref().map(|choice| {
+        let name = choice.type_name.ident();
+        let available = choice.variants.iter().map(|(_, media_type)| media_type.as_str()).collect::<Vec<_>>().join(", ");
+        quote! {
+            let ::std::option::Option::Some(accept) = runtime::negotiate(&parts.headers, crate::#name::ALL, crate::#name::MEDIA_TYPES) else {
+                return reject(&shared, Rejection::NotAcceptable { available: #available });
+            };
+        }
+    });
+    let accept_field = accept.is_some().then(|| quote! { accept, });
 
     let guard = (!bound.is_empty()).then(|| {
         let somes = bound.iter().map(|ident| quote! { ::std::option::Option::Some(#ident) });
@@ -264,13 +260,16 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             let (mut parts, body) = request.into_parts();
             #wire
             #credentials
+            #accept
             let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
             #(#extractions)*
+            #limit_flag
             #body
             #guard
             let request = crate::#request_type {
                 #(#field_inits,)*
                 #body_field
+                #accept_field
                 #credentials_field
             };
             let violations = request.violations();
@@ -278,6 +277,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
                 return reject(&shared, Rejection::InvalidRequest(violations));
             }
             let outcome = ::futures_util::FutureExt::catch_unwind(::std::panic::AssertUnwindSafe(shared.api.#name(request))).await;
+            #limit_check
             let response = match outcome {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => {
@@ -342,28 +342,11 @@ fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
 fn respond(api: &Api, operation: &Operation) -> TokenStream {
     let response_type = operation.response_type.ident();
     let arms = operation.responses.iter().map(|response| {
-        let payload = response_payload(api, response);
         let status = match response.status {
             StatusMatch::Code(code) => quote! { runtime::status(#code) },
             StatusMatch::Range(_) | StatusMatch::Default => quote! { runtime::status(status) },
         };
-        let write = match (&response.content, &payload) {
-            (None, _) => quote! { runtime::empty_response(#status) },
-            (Some(content), None) => {
-                let media = &content.media_type;
-                quote! { runtime::json_response_as(#status, &(), #media) }
-            }
-            (Some(content), Some(_)) => {
-                let media = &content.media_type;
-                match &content.kind {
-                    ContentKind::Json(_) | ContentKind::Form(_) => {
-                        quote! { runtime::json_response_as(#status, &body, #media) }
-                    }
-                    ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
-                    ContentKind::Bytes => quote! { runtime::bytes_response(#status, body, #media) },
-                }
-            }
-        };
+        let write = super::bodies::server_response(api, response, &status);
         let pattern = variant_pattern(api, &response_type, response);
         let headers = response.headers.iter().map(|header| {
             let local = header.name.ident();

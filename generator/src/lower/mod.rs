@@ -3,6 +3,7 @@
 //! Every `$ref` is resolved here and every spec name gets its Rust
 //! identifier, so emitters work on plain data.
 
+mod body;
 mod operation;
 mod parameters;
 mod schema;
@@ -25,6 +26,9 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Violation",
     "Validate",
     "Location",
+    "BinaryBody",
+    "BodyError",
+    "BodyStream",
     // The server crate, which re-exports the api crate.
     "Rejection",
     "RejectionMessage",

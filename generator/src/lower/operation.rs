@@ -4,13 +4,14 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ParameterSchemaOrContent, PathItem, ReferenceOr};
 use serde_json::Value;
 
+use super::body::Direction;
 use super::schema::TypeBuilder;
 use super::security;
 use crate::diagnostics::{Class, Diagnostics, child};
 use crate::load::Loaded;
 use crate::model::{
-    Content, ContentKind, Method, Operation, ParamLocation, Parameter, RequestBody, Response, SecurityScheme, Server,
-    Shape, StatusMatch, Style, Ty,
+    ContentKind, Method, Operation, ParamLocation, Parameter, RequestBody, Response, SecurityScheme, Server, Shape,
+    StatusMatch, Style, Ty,
 };
 use crate::naming::{Case, Namespace, to_ident};
 
@@ -144,6 +145,7 @@ fn lower_operation(
     let body =
         operation.request_body.as_ref().and_then(|body| request_body(context, body, &pascal, types, diagnostics));
     let responses = responses(context, operation, &pascal, types, diagnostics);
+    let accept = super::body::media_choice(&responses, &format!("{pascal}MediaType"), types);
     let security = security::requirement(
         operation.security.as_ref(),
         context.document.security.as_ref(),
@@ -165,6 +167,7 @@ fn lower_operation(
         parameters,
         body,
         responses,
+        accept,
         security,
         served: true,
         pointer: context.pointer.clone(),
@@ -242,7 +245,7 @@ fn parameters(
                 (types.shape_at(&child(&pointer, "schema"), &hint, diagnostics), false)
             }
             ParameterSchemaOrContent::Content(content) => match content.iter().next() {
-                Some((media, media_object)) if is_json(media) && media_object.schema.is_some() => {
+                Some((media, media_object)) if super::body::is_json(media) && media_object.schema.is_some() => {
                     let schema = child(&child(&child(&pointer, "content"), media), "schema");
                     (types.shape_at(&schema, &hint, diagnostics), true)
                 }
@@ -427,18 +430,25 @@ fn request_body(
 ) -> Option<RequestBody> {
     let (body, pointer) =
         resolve(context.raw, body, &child(&context.pointer, "requestBody"), "requestBodies", diagnostics)?;
-    let mut content =
-        content(&body.content, &pointer, &format!("{pascal}Body"), Direction::Request, types, diagnostics)?;
+    let (mut content, choice) = super::body::contents(
+        &body.content,
+        &pointer,
+        &format!("{pascal}Body"),
+        Direction::Request,
+        types,
+        diagnostics,
+    )?;
     let mut required = body.required;
     // A nullable body is treated as an optional one, so the request field is a single `Option`.
     if let ContentKind::Json(shape) = &mut content.kind
+        && choice.is_none()
         && shape.nullable
         && shape.ty != Ty::Null
     {
         shape.nullable = false;
         required = false;
     }
-    Some(RequestBody { required, description: body.description.clone(), content })
+    Some(RequestBody { required, description: body.description.clone(), content, choice })
 }
 
 fn responses(
@@ -477,14 +487,17 @@ fn responses(
         };
         let variant = variants.name(&variant_label(status), Case::Pascal);
         let hint = format!("{pascal}{}Body", variant.rust);
-        let content = if response.content.is_empty() {
-            None
+        let (content, choice) = if response.content.is_empty() {
+            (None, None)
         } else {
-            content(&response.content, &pointer, &hint, Direction::Response, types, diagnostics)
+            match super::body::contents(&response.content, &pointer, &hint, Direction::Response, types, diagnostics) {
+                Some((content, choice)) => (Some(content), choice),
+                None => (None, None),
+            }
         };
         let headers =
             response_headers(context, &response, &pointer, &format!("{pascal}{}", variant.rust), types, diagnostics);
-        out.push(Response { status, variant, description: response.description.clone(), content, headers });
+        out.push(Response { status, variant, description: response.description.clone(), content, choice, headers });
     }
     out
 }
@@ -557,74 +570,6 @@ fn variant_label(status: StatusMatch) -> String {
         StatusMatch::Range(digit) => format!("Status {digit}XX"),
         StatusMatch::Default => "Default".to_owned(),
     }
-}
-
-/// Picks the media type to generate code for: JSON first, then text, then raw bytes.
-/// Whether a body is sent by the client or by the server.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Request,
-    Response,
-}
-
-const FORM: &str = "application/x-www-form-urlencoded";
-
-fn content(
-    content: &IndexMap<String, openapiv3::MediaType>,
-    pointer: &str,
-    hint: &str,
-    direction: Direction,
-    types: &mut TypeBuilder,
-    diagnostics: &mut Diagnostics,
-) -> Option<Content> {
-    let content_pointer = child(pointer, "content");
-    let chosen = content
-        .iter()
-        .find(|(media, _)| is_json(media))
-        .or_else(|| content.iter().find(|(media, _)| media.starts_with("text/")))
-        .or_else(|| content.iter().find(|(media, _)| direction == Direction::Request && media.as_str() == FORM))
-        .or_else(|| content.iter().next())?;
-    let (media_type, media) = chosen;
-    // Several JSON media types decode the same way: the server accepts any of them and the client sends the first.
-    let all_json = content.keys().all(|media| is_json(media));
-    if content.len() > 1 && !all_json {
-        diagnostics.warn(
-            &content_pointer,
-            Class::NotSupported,
-            format!("several media types are not supported yet; only `{media_type}` is generated"),
-        );
-    }
-    let media_pointer = child(&content_pointer, media_type);
-    let kind = if is_json(media_type) {
-        match &media.schema {
-            Some(_) => ContentKind::Json(types.shape_at(&child(&media_pointer, "schema"), hint, diagnostics)),
-            None => ContentKind::Json(Shape::new(Ty::Any)),
-        }
-    } else if media_type.starts_with("text/") {
-        ContentKind::Text
-    } else if let Some(shape) = (direction == Direction::Request && media_type == FORM && media.schema.is_some())
-        .then(|| types.shape_at(&child(&media_pointer, "schema"), hint, diagnostics))
-        .filter(|shape| types.is_flat_struct(shape))
-    {
-        ContentKind::Form(shape)
-    } else {
-        if media_type.starts_with("multipart/") || media_type == FORM {
-            diagnostics.warn(
-                &media_pointer,
-                Class::NotSupported,
-                format!(
-                    "`{media_type}` bodies are not supported yet (forms only as request bodies of flat objects); the body is passed as raw bytes"
-                ),
-            );
-        }
-        ContentKind::Bytes
-    };
-    Some(Content { media_type: media_type.clone(), kind })
-}
-
-pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 
 #[cfg(test)]

@@ -56,6 +56,11 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
+    /// Returns the raw document the schemas are read from.
+    pub fn raw(&self) -> &'a Value {
+        self.raw
+    }
+
     /// Assigns an id to every component schema that becomes a named type, before any is converted.
     pub fn declare_components(&mut self) {
         let Some(schemas) = self.raw.pointer("/components/schemas").and_then(Value::as_object) else { return };

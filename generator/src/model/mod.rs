@@ -35,7 +35,28 @@ impl Api {
     /// Returns whether any request body is a form.
     pub fn uses_forms(&self) -> bool {
         self.operations.iter().any(|operation| {
-            operation.body.as_ref().is_some_and(|body| matches!(body.content.kind, ContentKind::Form(_)))
+            operation
+                .body
+                .as_ref()
+                .is_some_and(|body| body.contents().iter().any(|content| matches!(content.kind, ContentKind::Form(_))))
+        })
+    }
+
+    /// Returns whether any request or response body is raw bytes, which the generated code streams.
+    pub fn uses_binary(&self) -> bool {
+        let binary = |content: &Content| matches!(content.kind, ContentKind::Bytes);
+        self.operations.iter().any(|operation| {
+            operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(binary))
+                || operation.responses.iter().any(|response| response.contents().into_iter().any(binary))
+        })
+    }
+
+    /// Returns whether any request body is `multipart/form-data`.
+    pub fn uses_multipart(&self) -> bool {
+        self.operations.iter().any(|operation| {
+            operation.body.as_ref().is_some_and(|body| {
+                body.contents().iter().any(|content| matches!(content.kind, ContentKind::Multipart(_)))
+            })
         })
     }
 
@@ -50,11 +71,15 @@ impl Api {
             TypeKind::Union { variants, .. } => variants.iter().any(|variant| variant.shape.any(&predicate)),
             TypeKind::Enum { .. } => false,
         });
-        let json = |content: &Content| matches!(&content.kind, ContentKind::Json(shape) | ContentKind::Form(shape) if shape.any(&predicate));
+        let json = |content: &Content| match &content.kind {
+            ContentKind::Json(shape) | ContentKind::Form(shape) => shape.any(&predicate),
+            ContentKind::Multipart(multipart) => multipart.parts.iter().any(|part| part.shape.any(&predicate)),
+            ContentKind::Text | ContentKind::Bytes => false,
+        };
         let in_operations = self.operations.iter().any(|operation| {
             operation.parameters.iter().any(|parameter| parameter.shape.any(&predicate))
-                || operation.body.as_ref().is_some_and(|body| json(&body.content))
-                || operation.responses.iter().any(|response| response.content.as_ref().is_some_and(json))
+                || operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(json))
+                || operation.responses.iter().any(|response| response.contents().into_iter().any(json))
         });
         in_types || in_operations
     }
@@ -166,6 +191,8 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub body: Option<RequestBody>,
     pub responses: Vec<Response>,
+    /// The response media types the caller chooses from with `Accept`, when a response has several.
+    pub accept: Option<MediaChoice>,
     pub security: Security,
     /// Whether the server routes to this operation; false when an earlier operation has the same route and method.
     pub served: bool,
@@ -329,13 +356,88 @@ pub enum ContentKind {
     Text,
     /// Raw bytes.
     Bytes,
+    /// `multipart/form-data` decoded into a struct with one field per part.
+    Multipart(Multipart),
+}
+
+/// A `multipart/form-data` body: the struct generated for it and its parts, in document order.
+#[derive(Debug, Clone)]
+pub struct Multipart {
+    /// The struct with one field per part.
+    pub type_name: Name,
+    pub parts: Vec<Part>,
+}
+
+/// One property of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Field of the body struct; the wire name is the part name.
+    pub name: Name,
+    pub required: bool,
+    /// Whether the property is an array, sent as one part per item.
+    pub repeated: bool,
+    pub kind: PartKind,
+    /// The property's shape, an array when `repeated`. File parts are bytes whatever their shape.
+    pub shape: Shape,
+    /// The `Content-Type` of each part the client sends; `None` for text parts, which are sent without one.
+    pub content_type: Option<String>,
+}
+
+/// How the value of a part is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A scalar as text, parsed with `FromStr` and written with `Display`.
+    Text,
+    /// Raw bytes, such as a `format: binary` string.
+    File,
+    /// A JSON document, the default for objects.
+    Json,
+}
+
+impl Part {
+    /// Returns the shape of one part: the item shape when the property is an array.
+    pub fn item_shape(&self) -> &Shape {
+        match &self.shape.ty {
+            Ty::Array(items) if self.repeated => items,
+            _ => &self.shape,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct RequestBody {
     pub required: bool,
     pub description: Option<String>,
+    /// The media type generated for a body of one media type, or the first of several.
     pub content: Content,
+    /// The enum generated for a body of several media types that do not all decode as JSON.
+    pub choice: Option<BodyChoice>,
+}
+
+impl RequestBody {
+    /// Returns every media type of the body: the variants of the choice, or the one content.
+    pub fn contents(&self) -> Vec<&Content> {
+        match &self.choice {
+            Some(choice) => choice.variants.iter().map(|(_, content)| content).collect(),
+            None => vec![&self.content],
+        }
+    }
+}
+
+/// The response media types of an operation with content negotiation: an enum with one variant per media
+/// type, in document order, which the request carries in its `accept` field.
+#[derive(Debug, Clone)]
+pub struct MediaChoice {
+    pub type_name: Name,
+    /// Each variant and the media type it stands for.
+    pub variants: Vec<(Name, String)>,
+}
+
+/// A body of several media types: an enum with one variant per media type, in document order.
+#[derive(Debug, Clone)]
+pub struct BodyChoice {
+    pub type_name: Name,
+    pub variants: Vec<(Name, Content)>,
 }
 
 /// The statuses a response covers.
@@ -353,7 +455,10 @@ pub struct Response {
     /// Variant of the operation's response enum, such as `Ok` or `TooManyRequests`.
     pub variant: Name,
     pub description: String,
+    /// The media type generated for a response of one media type, or the first of several.
     pub content: Option<Content>,
+    /// The enum generated for a response of several media types that do not all decode as JSON.
+    pub choice: Option<BodyChoice>,
     /// Typed response headers, in document order.
     pub headers: Vec<ResponseHeader>,
 }
@@ -370,6 +475,14 @@ pub struct ResponseHeader {
 }
 
 impl Response {
+    /// Returns every media type of the response: the variants of the choice, the one content, or none.
+    pub fn contents(&self) -> Vec<&Content> {
+        match &self.choice {
+            Some(choice) => choice.variants.iter().map(|(_, content)| content).collect(),
+            None => self.content.iter().collect(),
+        }
+    }
+
     /// Returns whether the variant is a struct variant: it carries the status (ranges and `default`) or headers.
     pub fn has_fields(&self) -> bool {
         !matches!(self.status, StatusMatch::Code(_)) || !self.headers.is_empty()

@@ -1,0 +1,488 @@
+//! Request and response bodies: the body types of the api crate, the server's body extraction and response
+//! writing, and the client's body encoding and decoding.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::content_type;
+use super::docs::doc;
+use super::types::{base_type, value_type};
+use crate::model::{
+    Api, BodyChoice, Content, ContentKind, Multipart, Operation, Part, PartKind, RequestBody, Response, Ty, TypeKind,
+};
+
+/// Returns the Rust type of one multipart part field, without the `Option` of an optional part.
+///
+/// NOTE: a file part is its bytes only, so the server drops the file name and content type it was sent with.
+fn part_type(api: &Api, part: &Part) -> TokenStream {
+    match (part.kind, part.repeated) {
+        (PartKind::File, false) => quote! { ::std::vec::Vec<u8> },
+        (PartKind::File, true) => quote! { ::std::vec::Vec<::std::vec::Vec<u8>> },
+        _ => value_type(api, &part.shape),
+    }
+}
+
+/// Returns the Rust type of a request body, without the `Option` of an optional one, or `None` when it
+/// carries nothing.
+pub fn body_type(api: &Api, body: &RequestBody) -> Option<TokenStream> {
+    match &body.choice {
+        Some(choice) => {
+            let name = choice.type_name.ident();
+            Some(quote! { crate::#name })
+        }
+        None => content_type(api, &body.content),
+    }
+}
+
+/// Emits the types a request body needs besides the schema types: the enum of a body of several media
+/// types, and the struct of each multipart body.
+pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> TokenStream {
+    let structs = body.contents().into_iter().filter_map(|content| match &content.kind {
+        ContentKind::Multipart(multipart) => Some(multipart_struct(api, multipart)),
+        _ => None,
+    });
+    let structs: Vec<TokenStream> = structs.collect();
+    let Some(choice) = &body.choice else { return quote! { #(#structs)* } };
+    let summary = format!("The request body of `{}`: one variant per media type.", operation.name.rust);
+    let choice = choice_enum(api, choice, &summary);
+    quote! {
+        #(#structs)*
+        #choice
+    }
+}
+
+/// Emits the types of content negotiation: the payload enum of each response of several media types, and the
+/// enum of media types the request carries in `accept`.
+pub fn negotiation_types(api: &Api, operation: &Operation) -> TokenStream {
+    let payloads = operation.responses.iter().filter_map(|response| {
+        let choice = response.choice.as_ref()?;
+        let summary = format!(
+            "The body of the {} response of `{}`: one variant per media type.",
+            super::api::status_label(response.status),
+            operation.name.rust
+        );
+        Some(choice_enum(api, choice, &summary))
+    });
+    let payloads: Vec<TokenStream> = payloads.collect();
+    let Some(accept) = &operation.accept else { return quote! { #(#payloads)* } };
+    let name = accept.type_name.ident();
+    let summary = format!("The response media types of `{}`, chosen with `Accept`.", operation.name.rust);
+    let docs = doc(&[Some(&summary)]);
+    let variants = accept.variants.iter().enumerate().map(|(index, (variant, media_type))| {
+        let ident = variant.ident();
+        let text = format!("`{media_type}`.");
+        let docs = doc(&[Some(&text)]);
+        let default = (index == 0).then(|| quote! { #[default] });
+        quote! { #docs #default #ident }
+    });
+    let all = accept.variants.iter().map(|(variant, _)| variant.ident());
+    let media_types = accept.variants.iter().map(|(_, media_type)| media_type);
+    quote! {
+        #(#payloads)*
+
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub enum #name {
+            #(#variants,)*
+        }
+
+        impl #name {
+            /// Every media type, in document order.
+            pub const ALL: &'static [Self] = &[#(Self::#all),*];
+            /// The media types as text, in the order of [`Self::ALL`].
+            pub const MEDIA_TYPES: &'static [&'static str] = &[#(#media_types),*];
+
+            /// Returns the media type as text.
+            pub fn as_str(self) -> &'static str {
+                Self::MEDIA_TYPES[self as usize]
+            }
+        }
+    }
+}
+
+/// Emits the enum of a body of several media types, with one variant per media type.
+fn choice_enum(api: &Api, choice: &BodyChoice, summary: &str) -> TokenStream {
+    let name = choice.type_name.ident();
+    let docs = doc(&[Some(summary)]);
+    let variants = choice.variants.iter().map(|(variant, content)| {
+        let ident = variant.ident();
+        let origin = format!("Sent as `{}`.", content.media_type);
+        let docs = doc(&[Some(&origin)]);
+        match content_type(api, content) {
+            Some(payload) => quote! { #docs #ident(#payload) },
+            None => quote! { #docs #ident },
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants,)*
+        }
+    }
+}
+
+/// Emits the struct of a `multipart/form-data` body: one field per part.
+fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
+    let name = multipart.type_name.ident();
+    let summary = "The parts of a `multipart/form-data` request body.";
+    let docs = doc(&[Some(summary)]);
+    let fields = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let ty = part_type(api, part);
+        let ty = if part.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
+        let kind = match (part.kind, &part.content_type) {
+            (PartKind::Text, _) | (_, None) => "text part".to_owned(),
+            (PartKind::File, Some(media_type)) => format!("file part of `{media_type}`"),
+            (PartKind::Json, Some(media_type)) => format!("JSON part of `{media_type}`"),
+        };
+        let origin = if part.repeated {
+            format!("The parts `{}`: one {kind} per item.", part.name.wire)
+        } else {
+            format!("The part `{}`: a {kind}.", part.name.wire)
+        };
+        let docs = doc(&[Some(&origin)]);
+        quote! { #docs pub #field: #ty }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#fields,)*
+        }
+    }
+}
+
+/// Returns whether the server hands the request body to the implementation as a stream: a binary body of
+/// one media type. Bodies of several media types are read whole to pick the variant.
+pub fn streams(body: &RequestBody) -> bool {
+    body.choice.is_none() && matches!(body.content.kind, ContentKind::Bytes)
+}
+
+/// Emits the handler statements that read the body and bind the local `body`: `None` when it breaks the
+/// schema (with the violation pushed onto `violations`), else the value of the request field.
+pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
+    let required = body.required;
+    let read = quote! {
+        let bytes = match runtime::read_body(body, shared.options.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(rejection) => return reject(&shared, rejection),
+        };
+    };
+    let absent = if required {
+        quote! { ::std::option::Option::None }
+    } else {
+        quote! { ::std::option::Option::Some(::std::option::Option::None) }
+    };
+    let Some(choice) = &body.choice else {
+        if streams(body) {
+            let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+            return Some(quote! {
+                let body = match crate::binary::stream_body(&parts.headers, body, shared.options.body_limit, #required, &limit_flag) {
+                    Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
+                    Err(rejection) => return reject(&shared, rejection),
+                };
+            });
+        }
+        let value = server_decode(api, &body.content, required, None)?;
+        return Some(quote! { #read let body = #value; });
+    };
+    let name = choice.type_name.ident();
+    let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
+    let expected: Vec<&str> = choice.variants.iter().map(|(_, content)| content.media_type.as_str()).collect();
+    let expected = expected.join(", ");
+    let arms = choice.variants.iter().enumerate().map(|(index, (variant, content))| {
+        let ident = variant.ident();
+        let path = quote! { crate::#name::#ident };
+        let value = server_decode(api, content, required, Some(&path)).unwrap_or_else(|| {
+            // A body of only `null` carries nothing, so its variant has no payload.
+            if required {
+                quote! { ::std::option::Option::Some(#path) }
+            } else {
+                quote! { ::std::option::Option::Some(::std::option::Option::Some(#path)) }
+            }
+        });
+        quote! { Ok(Ok(::std::option::Option::Some(#index))) => #value, }
+    });
+    Some(quote! {
+        #read
+        let body = match runtime::choose_media(&parts.headers, &bytes, #required, &[#(#media_types),*], #expected) {
+            #(#arms)*
+            Ok(Ok(_)) => #absent,
+            Ok(Err(violation)) => {
+                violations.push(violation);
+                ::std::option::Option::None
+            }
+            Err(rejection) => return reject(&shared, rejection),
+        };
+    })
+}
+
+/// Returns an expression that decodes `bytes` as `content`: `None` when it breaks the schema (with the
+/// violation pushed onto `violations`), else the value of the request field, wrapped in `variant` if given.
+fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&TokenStream>) -> Option<TokenStream> {
+    let extraction = match &content.kind {
+        ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+        ContentKind::Json(shape) => {
+            let object = matches!(shape.ty, Ty::Named(id) if matches!(api.ty(id).kind, TypeKind::Struct { .. }));
+            quote! { runtime::json_body(&parts.headers, &bytes, #required, #object) }
+        }
+        ContentKind::Form(_) => quote! { runtime::form_body(&parts.headers, &bytes, #required) },
+        ContentKind::Text => {
+            let media = &content.media_type;
+            quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
+        }
+        ContentKind::Bytes => quote! { crate::binary::bytes_body(&bytes, #required) },
+        ContentKind::Multipart(multipart) => return Some(server_multipart(api, multipart, required, variant)),
+    };
+    let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+    let wrap = variant.map(|path| {
+        if required {
+            quote! { .map(#path) }
+        } else {
+            quote! { .map(|value| value.map(#path)) }
+        }
+    });
+    Some(quote! {
+        match #extraction {
+            Ok(result) => result #unwrap #wrap .map_err(|violation| violations.push(violation)).ok(),
+            Err(rejection) => return reject(&shared, rejection),
+        }
+    })
+}
+
+/// Returns an expression that splits a multipart body and decodes each part into a local `part_<field>`.
+/// The body is built when every part decoded.
+fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: Option<&TokenStream>) -> TokenStream {
+    let name = multipart.type_name.ident();
+    let locals: Vec<_> = multipart.parts.iter().map(|part| format_ident!("part_{}", part.name.base())).collect();
+    let takes = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        let wire = &part.name.wire;
+        let part_required = part.required;
+        let decode = match part.kind {
+            PartKind::File => quote! { crate::multipart::file_part },
+            PartKind::Text => {
+                let ty = base_type(api, &part.item_shape().ty);
+                quote! { crate::multipart::text_part::<#ty> }
+            }
+            PartKind::Json => {
+                let ty = value_type(api, part.item_shape());
+                quote! { crate::multipart::json_part::<#ty> }
+            }
+        };
+        let take = if part.repeated {
+            quote! { all }
+        } else {
+            quote! { one }
+        };
+        quote! {
+            let #local = form.#take(#wire, #part_required, #decode).map_err(|violation| violations.push(violation)).ok();
+        }
+    });
+    // A required part is `Some(Some(value))` once decoded: the form reports it missing otherwise.
+    let patterns = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        if part.required {
+            quote! { ::std::option::Option::Some(::std::option::Option::Some(#local)) }
+        } else {
+            quote! { ::std::option::Option::Some(#local) }
+        }
+    });
+    let fields = multipart.parts.iter().zip(&locals).map(|(part, local)| {
+        let field = part.name.ident();
+        quote! { #field: #local }
+    });
+    let mut value = quote! { crate::#name { #(#fields,)* } };
+    if let Some(path) = variant {
+        value = quote! { #path(#value) };
+    }
+    let (value, absent) = if required {
+        (value, quote! { ::std::option::Option::None })
+    } else {
+        (
+            quote! { ::std::option::Option::Some(#value) },
+            quote! { ::std::option::Option::Some(::std::option::Option::None) },
+        )
+    };
+    quote! {
+        match crate::multipart::multipart_body(&parts.headers, bytes, #required).await {
+            Ok(Ok(::std::option::Option::Some(form))) => {
+                #(#takes)*
+                match (#(#locals,)*) {
+                    (#(#patterns,)*) => ::std::option::Option::Some(#value),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            Ok(Ok(::std::option::Option::None)) => #absent,
+            Ok(Err(violation)) => {
+                violations.push(violation);
+                ::std::option::Option::None
+            }
+            Err(rejection) => return reject(&shared, rejection),
+        }
+    }
+}
+
+/// Returns the expression that writes the body of a response variant bound to `body`, with `status`.
+pub fn server_response(api: &Api, response: &Response, status: &TokenStream) -> TokenStream {
+    let Some(choice) = &response.choice else {
+        return match &response.content {
+            None => quote! { runtime::empty_response(#status) },
+            Some(content) => write_content(content, content_type(api, content).is_some(), status),
+        };
+    };
+    let name = choice.type_name.ident();
+    let arms = choice.variants.iter().map(|(variant, content)| {
+        let ident = variant.ident();
+        let has_payload = content_type(api, content).is_some();
+        let write = write_content(content, has_payload, status);
+        if has_payload {
+            quote! { crate::#name::#ident(body) => #write }
+        } else {
+            quote! { crate::#name::#ident => #write }
+        }
+    });
+    quote! {
+        match body {
+            #(#arms,)*
+        }
+    }
+}
+
+/// Returns the expression that writes `body` as `content`, or JSON `null` when the content has no payload.
+fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> TokenStream {
+    let media = &content.media_type;
+    if !has_payload {
+        return quote! { runtime::json_response_as(#status, &(), #media) };
+    }
+    match &content.kind {
+        // Multipart bodies are lowered for requests only.
+        ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
+            quote! { runtime::json_response_as(#status, &body, #media) }
+        }
+        ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
+        ContentKind::Bytes => quote! { crate::binary::binary_response(#status, body, #media) },
+    }
+}
+
+/// Returns the expression that decodes the `body` of a response with a payload. A response of several media
+/// types is decoded as the variant its `Content-Type` names.
+pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
+    let Some(choice) = &response.choice else {
+        return match response.content.as_ref().map(|content| &content.kind) {
+            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
+            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
+            _ => quote! { crate::BinaryBody::from(body) },
+        };
+    };
+    let name = choice.type_name.ident();
+    let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
+    let last = choice.variants.len().saturating_sub(1);
+    let arms = choice.variants.iter().enumerate().map(|(index, (variant, content))| {
+        let ident = variant.ident();
+        let pattern = if index == last {
+            quote! { _ }
+        } else {
+            quote! { #index }
+        };
+        let value = match &content.kind {
+            _ if content_type(api, content).is_none() => quote! { crate::#name::#ident },
+            ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
+                quote! { crate::#name::#ident(runtime::decode_json(status, &body)?) }
+            }
+            ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, &body)?) },
+            ContentKind::Bytes => quote! { crate::#name::#ident(crate::BinaryBody::from(body)) },
+        };
+        quote! { #pattern => #value }
+    });
+    quote! {
+        match runtime::response_media(status, &headers, &body, &[#(#media_types),*])? {
+            #(#arms,)*
+        }
+    }
+}
+
+/// Emits the client statements that add the body of `request` to `builder`.
+pub fn client_encoding(body: &RequestBody) -> Option<TokenStream> {
+    let send = match &body.choice {
+        None => client_send(&body.content)?,
+        Some(choice) => {
+            let name = choice.type_name.ident();
+            let arms = choice.variants.iter().map(|(variant, content)| {
+                let ident = variant.ident();
+                match client_send(content) {
+                    Some(send) => quote! { crate::#name::#ident(value) => { #send } },
+                    None => {
+                        let media = &content.media_type;
+                        quote! { crate::#name::#ident => { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body("null"); } }
+                    }
+                }
+            });
+            quote! {
+                match value {
+                    #(#arms)*
+                }
+            }
+        }
+    };
+    Some(if body.required {
+        quote! { { let value = &request.body; #send } }
+    } else {
+        quote! { if let ::std::option::Option::Some(value) = &request.body { #send } }
+    })
+}
+
+/// Emits the statements that send `value` as `content`, or `None` for a body of only `null`.
+fn client_send(content: &Content) -> Option<TokenStream> {
+    let media = &content.media_type;
+    Some(match &content.kind {
+        ContentKind::Json(shape) if shape.ty == Ty::Null => return None,
+        ContentKind::Json(_) => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_json(value)?); }
+        }
+        ContentKind::Form(_) => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_form(value)?); }
+        }
+        ContentKind::Text => {
+            quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
+        }
+        ContentKind::Bytes => quote! {
+            builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(crate::binary::request_body(value));
+        },
+        ContentKind::Multipart(multipart) => client_multipart(multipart),
+    })
+}
+
+/// Adds one part per field, or per item of an array field, then sends the form.
+fn client_multipart(multipart: &Multipart) -> TokenStream {
+    let adds = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let wire = &part.name.wire;
+        let add = match (part.kind, &part.content_type) {
+            (PartKind::Text, _) | (_, None) => {
+                let text = super::client::text_of(&part.item_shape().ty, quote! { item });
+                quote! { form = form.text(#wire, #text); }
+            }
+            (PartKind::File, Some(media)) => quote! { form = form.file(#wire, item, #media)?; },
+            (PartKind::Json, Some(media)) => quote! { form = form.json(#wire, item, #media)?; },
+        };
+        match (part.repeated, part.required) {
+            (false, true) => quote! { { let item = &value.#field; #add } },
+            (false, false) => quote! { if let ::std::option::Option::Some(item) = &value.#field { #add } },
+            (true, true) => quote! { for item in &value.#field { #add } },
+            (true, false) => quote! {
+                if let ::std::option::Option::Some(items) = &value.#field {
+                    for item in items { #add }
+                }
+            },
+        }
+    });
+    quote! {
+        let mut form = crate::multipart::Form::new();
+        #(#adds)*
+        builder = form.send(builder);
+    }
+}
