@@ -78,3 +78,15 @@ async fn server_writes_listed_color() {
 async fn server_writes_null_color() {
     assert_eq!(server_writes(json!({ "color": null })).await, json!({ "color": null }));
 }
+
+#[tokio::test]
+async fn server_rejects_unlisted_color() {
+    // The client keeps a value the document does not list, so an implementation can return one; the server's
+    // response check, on in debug builds, must refuse to send it.
+    let lamp: Lamp = serde_json::from_value(json!({ "color": "hot" })).expect("`Lamp` keeps an unlisted color");
+    let url = serve(fx_g07_server::router(Lamps { lamp })).await;
+
+    let response = reqwest::get(format!("{url}/lamps/l1")).await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 500);
+}

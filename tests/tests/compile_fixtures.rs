@@ -10,8 +10,9 @@
 //! The first run builds axum, reqwest and tokio in the scratch target directory, so it takes minutes.
 //! Later runs rewrite only the files that changed, so cargo rebuilds incrementally.
 //!
-//! Behaviours of the regression documents that no test covers yet:
-//! - G07: the 400 for `{"color":"hot"}` and `{}`, because the document uses `Lamp` only in a response body.
+//! G07 uses `Lamp` only in a response body, so its "400 for `{"color":"hot"}` and `{}`" is tested in the
+//! direction the document allows: the client fails to decode `{}`, and the server's response check refuses
+//! to send `"hot"`.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
