@@ -42,6 +42,7 @@ impl Authenticator for Keys {
         lock(&self.calls).push((scheme, credential.to_owned(), scope_list));
         let (owner, granted): (&str, &[&str]) = match (scheme, credential) {
             (SecurityScheme::BearerAuth, "good-bearer") => ("alice", &[]),
+            (SecurityScheme::BearerAuth, "panic") => panic!("the test authenticator panics on request"),
             (SecurityScheme::BasicAuth, BOB_BASIC) => ("bob", &[]),
             (SecurityScheme::HeaderKey, "header-key") => ("header-client", &[]),
             (SecurityScheme::QueryKey, "query key") => ("query-client", &[]),
@@ -156,6 +157,19 @@ async fn missing_combined_schemes_name_every_challenge() {
         "Basic realm=\"Security schemes\", charset=\"UTF-8\"".to_owned(),
     ];
     assert_eq!(challenges(&response), expected);
+}
+
+#[tokio::test]
+async fn panicking_authenticator_gets_500() {
+    let url = serve_with(Keys::default()).await;
+
+    let response =
+        raw_client().get(format!("{url}/profile")).bearer_auth("panic").send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 500);
+    let bytes = response.bytes().await.expect("failed to read the 500 body");
+    let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 500 body is not JSON");
+    assert_eq!(body["message"], "internal server error");
 }
 
 #[tokio::test]

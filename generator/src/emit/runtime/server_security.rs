@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -62,7 +63,8 @@ impl<T: Authenticator> ErasedAuthenticator for T {
 /// are all present and, with an authenticator, all accepted. Without an authenticator presence is enough.
 ///
 /// An anonymous alternative applies only when no alternative with credentials was accepted, and a presented
-/// credential that was rejected wins over it: the caller gets 401 or 403 rather than anonymous access.
+/// credential that was rejected wins over it: the caller gets 401 or 403 rather than anonymous access. A
+/// panicking authenticator is logged and answered with 500, as a panicking implementation is.
 pub(crate) async fn authenticate(
     authenticator: Option<&dyn ErasedAuthenticator>,
     security: &'static [&'static [SchemeRequirement]],
@@ -81,7 +83,15 @@ pub(crate) async fn authenticate(
         let values: Option<Vec<&str>> = alternative.iter().map(|requirement| present.value(requirement.scheme)).collect();
         let Some(values) = values else { continue };
         let Some(authenticator) = authenticator else { return Ok(credentials) };
-        match accept(authenticator, alternative, &values).await {
+        let accepted = AssertUnwindSafe(accept(authenticator, alternative, &values));
+        let outcome = match futures_util::FutureExt::catch_unwind(accepted).await {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                tracing::error!(panic = %crate::runtime::panic_message(&*panic), "the authenticator panicked");
+                return Err(Rejection::Internal);
+            }
+        };
+        match outcome {
             Ok(principal) => return Ok(Some(present.clone().with_shared_principal(principal))),
             Err(AuthError::Forbidden) => failure = Some(AuthError::Forbidden),
             Err(AuthError::Rejected) => failure = failure.or(Some(AuthError::Rejected)),
