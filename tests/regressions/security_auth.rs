@@ -194,6 +194,20 @@ async fn request_credentials_reach_handler() {
 }
 
 #[tokio::test]
+async fn request_values_choose_alternative() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::HeaderKey, "header-key").build();
+
+    let values =
+        [(SecurityScheme::QueryKey, "query key".to_owned()), (SecurityScheme::BasicAuth, BOB_BASIC.to_owned())];
+    let request = GetReportsRequest { credentials: Some(Credentials::from_values(values)) };
+    let response = client.get_reports(request).await.expect("the call failed");
+
+    // The request's own values meet the second alternative, so the client's fixed header key stays unused.
+    assert_eq!(response, GetReportsResponse::Ok(vec!["query-client".to_owned()]));
+}
+
+#[tokio::test]
 async fn header_key_alternative_is_accepted() {
     let url = serve_with(Keys::default()).await;
     let client = builder(&url).credential(SecurityScheme::HeaderKey, "header-key").build();

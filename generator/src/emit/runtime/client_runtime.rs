@@ -132,7 +132,8 @@ impl Client {
     /// Picks the value to send for each scheme of one alternative of `security`.
     ///
     /// Credentials of the request win: the first alternative whose schemes all have a value of their own, else
-    /// the first alternative that needs credentials, with the request's token for every scheme. Without them,
+    /// the first alternative that needs credentials, with the request's token for each scheme without a value
+    /// of its own. Without them,
     /// the client takes the first alternative whose schemes all have a fixed credential or one from the token
     /// source. When no alternative can be met, it sends no credentials, which an anonymous alternative allows.
     async fn choose_credentials(
@@ -152,9 +153,10 @@ impl Client {
                 }
             }
             return match secured.clone().next() {
-                Some(alternative) if !own.token.is_empty() => {
-                    alternative.iter().map(|requirement| (requirement.scheme, own.token.clone())).collect()
-                }
+                Some(alternative) if !own.token.is_empty() => alternative
+                    .iter()
+                    .map(|requirement| (requirement.scheme, own.value(requirement.scheme).unwrap_or(&own.token).to_owned()))
+                    .collect(),
                 _ => Vec::new(),
             };
         }
