@@ -352,7 +352,7 @@ impl Server {
     }
 }
 /// The security schemes of the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecurityScheme {
     /// Access token that proves the identity of the user. It is valid for 5 minutes and is issued by GET /auth/accesstoken in exchange for a refresh token.
     AccessToken,
@@ -376,54 +376,34 @@ impl SecurityScheme {
             SecurityScheme::AccessBearerAuth => "accessBearerAuth",
         }
     }
-}
-/// The credentials of a request: one value per security scheme.
-///
-/// On the server, `values` lists every scheme of the operation whose credential was present, in document
-/// order. Several schemes can travel the same way (two bearer schemes share the `Authorization` header),
-/// so one token may appear under several schemes, and the implementation decides which one it is.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// The first value found, or the one given to [`Credentials::new`]: a bearer token without the
-    /// `Bearer ` prefix, the base64 part of a `Basic` header, or an API key.
-    pub token: ::std::string::String,
-    /// Schemes whose credential was present, in document order; empty on the client side unless set.
-    pub schemes: ::std::vec::Vec<SecurityScheme>,
-    /// The value found for each entry of `schemes`, in the same order.
-    pub values: ::std::vec::Vec<::std::string::String>,
-}
-impl Credentials {
-    /// Wraps a token for a client call; it is sent for every scheme of the chosen requirement.
-    pub fn new(token: impl Into<::std::string::String>) -> Self {
-        Credentials {
-            token: token.into(),
-            schemes: ::std::vec::Vec::new(),
-            values: ::std::vec::Vec::new(),
+    /// Returns where the scheme's credential travels.
+    pub fn location(self) -> crate::CredentialLocation {
+        match self {
+            SecurityScheme::AccessToken => {
+                crate::CredentialLocation::Authorization("Bearer")
+            }
+            SecurityScheme::SudoToken => {
+                crate::CredentialLocation::Authorization("Bearer")
+            }
+            SecurityScheme::PartialAuthToken => {
+                crate::CredentialLocation::Authorization("Bearer")
+            }
+            SecurityScheme::RefreshToken => {
+                crate::CredentialLocation::Authorization("Bearer")
+            }
+            SecurityScheme::AccessBearerAuth => {
+                crate::CredentialLocation::Authorization("Bearer")
+            }
         }
     }
-    /// Sets the value sent for one scheme, for requirements that combine schemes of different kinds.
-    pub fn with(
-        mut self,
-        scheme: SecurityScheme,
-        value: impl Into<::std::string::String>,
-    ) -> Self {
-        self.schemes.push(scheme);
-        self.values.push(value.into());
-        self
-    }
-    /// Returns the value presented for `scheme`, if any.
-    pub fn value(&self, scheme: SecurityScheme) -> ::std::option::Option<&str> {
-        self.schemes
-            .iter()
-            .position(|s| *s == scheme)
-            .map(|index| self.values[index].as_str())
-    }
-}
-impl ::std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("token", &"<redacted>")
-            .field("schemes", &self.schemes)
-            .finish()
+    /// Returns the `WWW-Authenticate` challenge that a 401 response sends for this scheme.
+    pub fn challenge(self) -> &'static str {
+        match self {
+            SecurityScheme::AccessToken => "Bearer",
+            SecurityScheme::SudoToken => "Bearer",
+            SecurityScheme::PartialAuthToken => "Bearer",
+            SecurityScheme::RefreshToken => "Bearer",
+            SecurityScheme::AccessBearerAuth => "Bearer",
+        }
     }
 }

@@ -15,6 +15,8 @@ mod operations;
 #[rustfmt::skip]
 mod runtime;
 #[rustfmt::skip]
+mod security;
+#[rustfmt::skip]
 mod types;
 #[rustfmt::skip]
 mod validate;
@@ -22,4 +24,5 @@ pub use api::*;
 pub use ::chrono;
 pub use operations::*;
 pub use runtime::{Location, Validate, Violation, describe, pointer_child};
+pub use security::{CredentialLocation, Credentials, SchemeRequirement};
 pub use types::*;

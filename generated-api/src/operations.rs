@@ -4,7 +4,7 @@
 /// Request of `get_two_fa`: `GET /user/2fa`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTwoFaRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl GetTwoFaRequest {
@@ -15,9 +15,15 @@ impl GetTwoFaRequest {
     pub const PATH: &'static str = "/user/2fa";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `get_two_fa`: `GET /user/2fa`.
@@ -40,7 +46,7 @@ impl GetTwoFaResponse {
 /// Request of `remove_email_otp`: `DELETE /user/2fa/email-otp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveEmailOtpRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveEmailOtpRequest {
@@ -51,9 +57,15 @@ impl RemoveEmailOtpRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `remove_email_otp`: `DELETE /user/2fa/email-otp`.
@@ -84,7 +96,7 @@ impl RemoveEmailOtpResponse {
 pub struct VerifyEmailOtpAuthenticationRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyEmailOtpAuthenticationBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyEmailOtpAuthenticationRequest {
@@ -95,10 +107,21 @@ impl VerifyEmailOtpAuthenticationRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp/authenticate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
-        &[crate::SecurityScheme::PartialAuthToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::PartialAuthToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `verify_email_otp_authentication`: `POST /user/2fa/email-otp/authenticate`.
@@ -139,7 +162,7 @@ pub struct InitiateEmailOtpAuthenticationRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpAuthenticationRequest {
@@ -150,9 +173,15 @@ impl InitiateEmailOtpAuthenticationRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp/challenge";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `initiate_email_otp_authentication`: `POST /user/2fa/email-otp/challenge`.
@@ -189,7 +218,7 @@ impl InitiateEmailOtpAuthenticationResponse {
 pub struct CompleteEmailOtpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteEmailOtpRequest {
@@ -200,9 +229,15 @@ impl CompleteEmailOtpRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp/enable";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `complete_email_otp`: `POST /user/2fa/email-otp/enable`.
@@ -231,7 +266,7 @@ impl CompleteEmailOtpResponse {
 /// Request of `new_email_otp_wait_duration`: `GET /user/2fa/email-otp/next-email`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEmailOtpWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl NewEmailOtpWaitDurationRequest {
@@ -242,9 +277,15 @@ impl NewEmailOtpWaitDurationRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp/next-email";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `new_email_otp_wait_duration`: `GET /user/2fa/email-otp/next-email`.
@@ -283,7 +324,7 @@ pub struct InitiateEmailOtpRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiateEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpRequest {
@@ -294,10 +335,21 @@ impl InitiateEmailOtpRequest {
     pub const PATH: &'static str = "/user/2fa/email-otp/setup";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `initiate_email_otp`: `POST /user/2fa/email-otp/setup`.
@@ -331,7 +383,7 @@ impl InitiateEmailOtpResponse {
 pub struct VerifyRecoveryCodesRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyRecoveryCodesBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyRecoveryCodesRequest {
@@ -342,10 +394,21 @@ impl VerifyRecoveryCodesRequest {
     pub const PATH: &'static str = "/user/2fa/recovery-code/authenticate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
-        &[crate::SecurityScheme::PartialAuthToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::PartialAuthToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `verify_recovery_codes`: `POST /user/2fa/recovery-code/authenticate`.
@@ -377,7 +440,7 @@ impl VerifyRecoveryCodesResponse {
 /// Request of `recovery_code_guess_wait_duration`: `GET /user/2fa/recovery-code/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryCodeGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RecoveryCodeGuessWaitDurationRequest {
@@ -388,9 +451,15 @@ impl RecoveryCodeGuessWaitDurationRequest {
     pub const PATH: &'static str = "/user/2fa/recovery-code/next-guess";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `recovery_code_guess_wait_duration`: `GET /user/2fa/recovery-code/next-guess`.
@@ -423,7 +492,7 @@ pub struct ResetRecoveryCodesRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ResetRecoveryCodesRequest {
@@ -434,9 +503,15 @@ impl ResetRecoveryCodesRequest {
     pub const PATH: &'static str = "/user/2fa/recovery-code/reset";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `reset_recovery_codes`: `POST /user/2fa/recovery-code/reset`.
@@ -465,7 +540,7 @@ impl ResetRecoveryCodesResponse {
 /// Request of `remove_totp`: `DELETE /user/2fa/totp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveTotpRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveTotpRequest {
@@ -476,9 +551,15 @@ impl RemoveTotpRequest {
     pub const PATH: &'static str = "/user/2fa/totp";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `remove_totp`: `DELETE /user/2fa/totp`.
@@ -509,7 +590,7 @@ impl RemoveTotpResponse {
 pub struct VerifyTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyTotpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyTotpRequest {
@@ -520,10 +601,21 @@ impl VerifyTotpRequest {
     pub const PATH: &'static str = "/user/2fa/totp/authenticate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
-        &[crate::SecurityScheme::PartialAuthToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::PartialAuthToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `verify_totp`: `POST /user/2fa/totp/authenticate`.
@@ -560,7 +652,7 @@ impl VerifyTotpResponse {
 pub struct CompleteTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteTotpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteTotpRequest {
@@ -571,9 +663,15 @@ impl CompleteTotpRequest {
     pub const PATH: &'static str = "/user/2fa/totp/enable";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `complete_totp`: `POST /user/2fa/totp/enable`.
@@ -608,7 +706,7 @@ impl CompleteTotpResponse {
 /// Request of `totp_guess_wait_duration`: `GET /user/2fa/totp/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotpGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl TotpGuessWaitDurationRequest {
@@ -619,9 +717,15 @@ impl TotpGuessWaitDurationRequest {
     pub const PATH: &'static str = "/user/2fa/totp/next-guess";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `totp_guess_wait_duration`: `GET /user/2fa/totp/next-guess`.
@@ -654,7 +758,7 @@ pub struct InitiateTotpRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateTotpRequest {
@@ -665,10 +769,21 @@ impl InitiateTotpRequest {
     pub const PATH: &'static str = "/user/2fa/totp/setup";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `initiate_totp`: `POST /user/2fa/totp/setup`.
@@ -696,7 +811,7 @@ impl InitiateTotpResponse {
 pub struct PutEmailRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::PutEmailBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PutEmailRequest {
@@ -707,9 +822,15 @@ impl PutEmailRequest {
     pub const PATH: &'static str = "/user/email";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `put_email`: `PUT /user/email`.
@@ -748,7 +869,7 @@ pub struct InitiatePutEmailRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiatePutEmailBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiatePutEmailRequest {
@@ -759,10 +880,21 @@ impl InitiatePutEmailRequest {
     pub const PATH: &'static str = "/user/email/initiate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `initiate_put_email`: `POST /user/email/initiate`.
@@ -799,7 +931,7 @@ impl InitiatePutEmailResponse {
 pub struct UpdatePasswordViaSudoRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::UpdatePasswordViaSudoBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl UpdatePasswordViaSudoRequest {
@@ -810,10 +942,21 @@ impl UpdatePasswordViaSudoRequest {
     pub const PATH: &'static str = "/user/password/old-password";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::SudoToken],
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::SudoToken,
+                scopes: &[],
+            },
+        ],
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `update_password_via_sudo`: `PUT /user/password/old-password`.
@@ -856,8 +999,9 @@ impl UpdatePasswordViaOtpRequest {
     pub const PATH: &'static str = "/user/password/otp";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[];
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[];
 }
 /// Responses of `update_password_via_otp`: `PUT /user/password/otp`.
 #[derive(Debug, Clone, PartialEq)]
@@ -901,8 +1045,9 @@ impl SendPasswordResetRequest {
     pub const PATH: &'static str = "/user/password/reset/send";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[];
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[];
 }
 /// Responses of `send_password_reset`: `POST /user/password/reset/send`.
 #[derive(Debug, Clone, PartialEq)]
@@ -944,8 +1089,9 @@ impl ValidatePasswordResetRequest {
     pub const PATH: &'static str = "/user/password/reset/validate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[];
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[];
 }
 /// Responses of `validate_password_reset`: `POST /user/password/reset/validate`.
 #[derive(Debug, Clone, PartialEq)]
@@ -980,7 +1126,7 @@ pub struct PostForgotPasswordRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::PostForgotPasswordBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PostForgotPasswordRequest {
@@ -991,9 +1137,15 @@ impl PostForgotPasswordRequest {
     pub const PATH: &'static str = "/v1/auth/forgot-password";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::MainApiServer;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessBearerAuth],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessBearerAuth,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `post_forgot_password`: `POST /v1/auth/forgot-password`.
@@ -1025,7 +1177,7 @@ impl PostForgotPasswordResponse {
 /// Request of `accesstoken`: `GET /auth/accesstoken`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl AccesstokenRequest {
@@ -1036,9 +1188,15 @@ impl AccesstokenRequest {
     pub const PATH: &'static str = "/auth/accesstoken";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::RefreshToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::RefreshToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `accesstoken`: `GET /auth/accesstoken`.
@@ -1061,7 +1219,7 @@ impl AccesstokenResponse {
 /// Request of `validate_accesstoken`: `GET /auth/accesstoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateAccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateAccesstokenRequest {
@@ -1072,9 +1230,15 @@ impl ValidateAccesstokenRequest {
     pub const PATH: &'static str = "/auth/accesstoken/validate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::AccessToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::AccessToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `validate_accesstoken`: `GET /auth/accesstoken/validate`.
@@ -1112,8 +1276,9 @@ impl LoginRequest {
     pub const PATH: &'static str = "/auth/login";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[];
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[];
 }
 /// Responses of `login`: `POST /auth/login`.
 #[derive(Debug, Clone, PartialEq)]
@@ -1144,7 +1309,7 @@ impl LoginResponse {
 /// Request of `logout`: `POST /auth/logout`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogoutRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl LogoutRequest {
@@ -1155,9 +1320,15 @@ impl LogoutRequest {
     pub const PATH: &'static str = "/auth/logout";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::RefreshToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::RefreshToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `logout`: `POST /auth/logout`.
@@ -1184,7 +1355,7 @@ pub struct RefreshtokenRequest {
     ///
     /// The query parameter `cookie`.
     pub cookie: ::std::option::Option<bool>,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RefreshtokenRequest {
@@ -1195,9 +1366,15 @@ impl RefreshtokenRequest {
     pub const PATH: &'static str = "/auth/refreshtoken";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::RefreshToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::RefreshToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `refreshtoken`: `GET /auth/refreshtoken`.
@@ -1223,7 +1400,7 @@ impl RefreshtokenResponse {
 /// Request of `validate_refreshtoken`: `GET /auth/refreshtoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateRefreshtokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. The client sends them, or requests a token from its token source when they are `None`.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateRefreshtokenRequest {
@@ -1234,9 +1411,15 @@ impl ValidateRefreshtokenRequest {
     pub const PATH: &'static str = "/auth/refreshtoken/validate";
     /// The server the operation is sent to.
     pub const SERVER: crate::Server = crate::Server::Default;
-    /// Alternatives of the security requirement; each lists schemes that must all be present.
-    pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[
-        &[crate::SecurityScheme::RefreshToken],
+    /// Alternatives of the security requirement; each lists schemes that must all be present, with
+    /// their scopes. An empty alternative allows anonymous access.
+    pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = &[
+        &[
+            crate::SchemeRequirement {
+                scheme: crate::SecurityScheme::RefreshToken,
+                scopes: &[],
+            },
+        ],
     ];
 }
 /// Responses of `validate_refreshtoken`: `GET /auth/refreshtoken/validate`.

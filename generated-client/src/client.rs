@@ -248,7 +248,7 @@ impl crate::AuthApi for crate::Client {
 const GET_TWO_FA: runtime::Operation<crate::GetTwoFaRequest, crate::GetTwoFaResponse> = runtime::Operation {
     id: crate::GetTwoFaRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::GetTwoFaRequest::SECURITY,
     violations: crate::GetTwoFaRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_get_two_fa,
@@ -257,24 +257,10 @@ const GET_TWO_FA: runtime::Operation<crate::GetTwoFaRequest, crate::GetTwoFaResp
 fn encode_get_two_fa(
     client: &crate::Client,
     request: &crate::GetTwoFaRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(crate::Server::Default, &::std::string::String::from("/user/2fa"))?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_get_two_fa(
@@ -307,7 +293,7 @@ const REMOVE_EMAIL_OTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::RemoveEmailOtpRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::SudoToken],
+    security: crate::RemoveEmailOtpRequest::SECURITY,
     violations: crate::RemoveEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_remove_email_otp,
@@ -316,27 +302,13 @@ const REMOVE_EMAIL_OTP: runtime::Operation<
 fn encode_remove_email_otp(
     client: &crate::Client,
     request: &crate::RemoveEmailOtpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/email-otp"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::DELETE, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_remove_email_otp(
@@ -383,10 +355,7 @@ const VERIFY_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
 > = runtime::Operation {
     id: crate::VerifyEmailOtpAuthenticationRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[
-        crate::SecurityScheme::AccessToken,
-        crate::SecurityScheme::PartialAuthToken,
-    ],
+    security: crate::VerifyEmailOtpAuthenticationRequest::SECURITY,
     violations: crate::VerifyEmailOtpAuthenticationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_email_otp_authentication,
@@ -395,27 +364,13 @@ const VERIFY_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
 fn encode_verify_email_otp_authentication(
     client: &crate::Client,
     request: &crate::VerifyEmailOtpAuthenticationRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/email-otp/authenticate"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -474,7 +429,7 @@ const INITIATE_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
 > = runtime::Operation {
     id: crate::InitiateEmailOtpAuthenticationRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::InitiateEmailOtpAuthenticationRequest::SECURITY,
     violations: crate::InitiateEmailOtpAuthenticationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_email_otp_authentication,
@@ -483,19 +438,8 @@ const INITIATE_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
 fn encode_initiate_email_otp_authentication(
     client: &crate::Client,
     request: &crate::InitiateEmailOtpAuthenticationRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     parameters::query(
         &mut query,
         &request.origin,
@@ -521,9 +465,6 @@ fn encode_initiate_email_otp_authentication(
         )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     if let ::std::option::Option::Some(value) = &request.body {
         builder = builder
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
@@ -589,7 +530,7 @@ const COMPLETE_EMAIL_OTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::CompleteEmailOtpRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::CompleteEmailOtpRequest::SECURITY,
     violations: crate::CompleteEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_complete_email_otp,
@@ -598,27 +539,13 @@ const COMPLETE_EMAIL_OTP: runtime::Operation<
 fn encode_complete_email_otp(
     client: &crate::Client,
     request: &crate::CompleteEmailOtpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/email-otp/enable"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -673,7 +600,7 @@ const NEW_EMAIL_OTP_WAIT_DURATION: runtime::Operation<
 > = runtime::Operation {
     id: crate::NewEmailOtpWaitDurationRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::NewEmailOtpWaitDurationRequest::SECURITY,
     violations: crate::NewEmailOtpWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_new_email_otp_wait_duration,
@@ -682,27 +609,13 @@ const NEW_EMAIL_OTP_WAIT_DURATION: runtime::Operation<
 fn encode_new_email_otp_wait_duration(
     client: &crate::Client,
     request: &crate::NewEmailOtpWaitDurationRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/email-otp/next-email"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_new_email_otp_wait_duration(
@@ -755,7 +668,7 @@ const INITIATE_EMAIL_OTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::InitiateEmailOtpRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::SudoToken, crate::SecurityScheme::AccessToken],
+    security: crate::InitiateEmailOtpRequest::SECURITY,
     violations: crate::InitiateEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_email_otp,
@@ -764,19 +677,8 @@ const INITIATE_EMAIL_OTP: runtime::Operation<
 fn encode_initiate_email_otp(
     client: &crate::Client,
     request: &crate::InitiateEmailOtpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     parameters::query(
         &mut query,
         &request.origin,
@@ -802,9 +704,6 @@ fn encode_initiate_email_otp(
         )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -864,10 +763,7 @@ const VERIFY_RECOVERY_CODES: runtime::Operation<
 > = runtime::Operation {
     id: crate::VerifyRecoveryCodesRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[
-        crate::SecurityScheme::AccessToken,
-        crate::SecurityScheme::PartialAuthToken,
-    ],
+    security: crate::VerifyRecoveryCodesRequest::SECURITY,
     violations: crate::VerifyRecoveryCodesRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_recovery_codes,
@@ -876,27 +772,13 @@ const VERIFY_RECOVERY_CODES: runtime::Operation<
 fn encode_verify_recovery_codes(
     client: &crate::Client,
     request: &crate::VerifyRecoveryCodesRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/recovery-code/authenticate"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -962,7 +844,7 @@ const RECOVERY_CODE_GUESS_WAIT_DURATION: runtime::Operation<
 > = runtime::Operation {
     id: crate::RecoveryCodeGuessWaitDurationRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::RecoveryCodeGuessWaitDurationRequest::SECURITY,
     violations: crate::RecoveryCodeGuessWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_recovery_code_guess_wait_duration,
@@ -971,27 +853,13 @@ const RECOVERY_CODE_GUESS_WAIT_DURATION: runtime::Operation<
 fn encode_recovery_code_guess_wait_duration(
     client: &crate::Client,
     request: &crate::RecoveryCodeGuessWaitDurationRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/recovery-code/next-guess"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_recovery_code_guess_wait_duration(
@@ -1044,7 +912,7 @@ const RESET_RECOVERY_CODES: runtime::Operation<
 > = runtime::Operation {
     id: crate::ResetRecoveryCodesRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::SudoToken],
+    security: crate::ResetRecoveryCodesRequest::SECURITY,
     violations: crate::ResetRecoveryCodesRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_reset_recovery_codes,
@@ -1053,27 +921,13 @@ const RESET_RECOVERY_CODES: runtime::Operation<
 fn encode_reset_recovery_codes(
     client: &crate::Client,
     request: &crate::ResetRecoveryCodesRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/recovery-code/reset"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     if let ::std::option::Option::Some(value) = &request.body {
         builder = builder
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
@@ -1131,7 +985,7 @@ const REMOVE_TOTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::RemoveTotpRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::SudoToken],
+    security: crate::RemoveTotpRequest::SECURITY,
     violations: crate::RemoveTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_remove_totp,
@@ -1140,24 +994,10 @@ const REMOVE_TOTP: runtime::Operation<
 fn encode_remove_totp(
     client: &crate::Client,
     request: &crate::RemoveTotpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(crate::Server::Default, &::std::string::String::from("/user/2fa/totp"))?;
     let mut builder = client.http.request(::reqwest::Method::DELETE, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_remove_totp(
@@ -1200,10 +1040,7 @@ const VERIFY_TOTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::VerifyTotpRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[
-        crate::SecurityScheme::AccessToken,
-        crate::SecurityScheme::PartialAuthToken,
-    ],
+    security: crate::VerifyTotpRequest::SECURITY,
     violations: crate::VerifyTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_totp,
@@ -1212,27 +1049,13 @@ const VERIFY_TOTP: runtime::Operation<
 fn encode_verify_totp(
     client: &crate::Client,
     request: &crate::VerifyTotpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/totp/authenticate"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -1295,7 +1118,7 @@ const COMPLETE_TOTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::CompleteTotpRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::CompleteTotpRequest::SECURITY,
     violations: crate::CompleteTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_complete_totp,
@@ -1304,27 +1127,13 @@ const COMPLETE_TOTP: runtime::Operation<
 fn encode_complete_totp(
     client: &crate::Client,
     request: &crate::CompleteTotpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/totp/enable"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -1393,7 +1202,7 @@ const TOTP_GUESS_WAIT_DURATION: runtime::Operation<
 > = runtime::Operation {
     id: crate::TotpGuessWaitDurationRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::TotpGuessWaitDurationRequest::SECURITY,
     violations: crate::TotpGuessWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_totp_guess_wait_duration,
@@ -1402,27 +1211,13 @@ const TOTP_GUESS_WAIT_DURATION: runtime::Operation<
 fn encode_totp_guess_wait_duration(
     client: &crate::Client,
     request: &crate::TotpGuessWaitDurationRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/totp/next-guess"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_totp_guess_wait_duration(
@@ -1475,7 +1270,7 @@ const INITIATE_TOTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::InitiateTotpRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::SudoToken, crate::SecurityScheme::AccessToken],
+    security: crate::InitiateTotpRequest::SECURITY,
     violations: crate::InitiateTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_totp,
@@ -1484,27 +1279,13 @@ const INITIATE_TOTP: runtime::Operation<
 fn encode_initiate_totp(
     client: &crate::Client,
     request: &crate::InitiateTotpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/2fa/totp/setup"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     if let ::std::option::Option::Some(value) = &request.body {
         builder = builder
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
@@ -1548,7 +1329,7 @@ fn decode_initiate_totp(
 const PUT_EMAIL: runtime::Operation<crate::PutEmailRequest, crate::PutEmailResponse> = runtime::Operation {
     id: crate::PutEmailRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::PutEmailRequest::SECURITY,
     violations: crate::PutEmailRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_put_email,
@@ -1557,24 +1338,10 @@ const PUT_EMAIL: runtime::Operation<crate::PutEmailRequest, crate::PutEmailRespo
 fn encode_put_email(
     client: &crate::Client,
     request: &crate::PutEmailRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(crate::Server::Default, &::std::string::String::from("/user/email"))?;
     let mut builder = client.http.request(::reqwest::Method::PUT, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -1619,7 +1386,7 @@ const INITIATE_PUT_EMAIL: runtime::Operation<
 > = runtime::Operation {
     id: crate::InitiatePutEmailRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::SudoToken, crate::SecurityScheme::AccessToken],
+    security: crate::InitiatePutEmailRequest::SECURITY,
     violations: crate::InitiatePutEmailRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_put_email,
@@ -1628,19 +1395,8 @@ const INITIATE_PUT_EMAIL: runtime::Operation<
 fn encode_initiate_put_email(
     client: &crate::Client,
     request: &crate::InitiatePutEmailRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     parameters::query(
         &mut query,
         &request.origin,
@@ -1666,9 +1422,6 @@ fn encode_initiate_put_email(
         )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -1735,7 +1488,7 @@ const UPDATE_PASSWORD_VIA_SUDO: runtime::Operation<
 > = runtime::Operation {
     id: crate::UpdatePasswordViaSudoRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::SudoToken, crate::SecurityScheme::AccessToken],
+    security: crate::UpdatePasswordViaSudoRequest::SECURITY,
     violations: crate::UpdatePasswordViaSudoRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_update_password_via_sudo,
@@ -1744,27 +1497,13 @@ const UPDATE_PASSWORD_VIA_SUDO: runtime::Operation<
 fn encode_update_password_via_sudo(
     client: &crate::Client,
     request: &crate::UpdatePasswordViaSudoRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::SudoToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/user/password/old-password"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::PUT, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -1824,7 +1563,7 @@ const UPDATE_PASSWORD_VIA_OTP: runtime::Operation<
 > = runtime::Operation {
     id: crate::UpdatePasswordViaOtpRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[],
+    security: crate::UpdatePasswordViaOtpRequest::SECURITY,
     violations: crate::UpdatePasswordViaOtpRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_update_password_via_otp,
@@ -1833,7 +1572,6 @@ const UPDATE_PASSWORD_VIA_OTP: runtime::Operation<
 fn encode_update_password_via_otp(
     client: &crate::Client,
     request: &crate::UpdatePasswordViaOtpRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut url = client
         .url(
@@ -1886,7 +1624,7 @@ const SEND_PASSWORD_RESET: runtime::Operation<
 > = runtime::Operation {
     id: crate::SendPasswordResetRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[],
+    security: crate::SendPasswordResetRequest::SECURITY,
     violations: crate::SendPasswordResetRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_send_password_reset,
@@ -1895,7 +1633,6 @@ const SEND_PASSWORD_RESET: runtime::Operation<
 fn encode_send_password_reset(
     client: &crate::Client,
     request: &crate::SendPasswordResetRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
     parameters::query(
@@ -1982,7 +1719,7 @@ const VALIDATE_PASSWORD_RESET: runtime::Operation<
 > = runtime::Operation {
     id: crate::ValidatePasswordResetRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[],
+    security: crate::ValidatePasswordResetRequest::SECURITY,
     violations: crate::ValidatePasswordResetRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_validate_password_reset,
@@ -1991,7 +1728,6 @@ const VALIDATE_PASSWORD_RESET: runtime::Operation<
 fn encode_validate_password_reset(
     client: &crate::Client,
     request: &crate::ValidatePasswordResetRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut url = client
         .url(
@@ -2044,7 +1780,7 @@ const POST_FORGOT_PASSWORD: runtime::Operation<
 > = runtime::Operation {
     id: crate::PostForgotPasswordRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::AccessBearerAuth],
+    security: crate::PostForgotPasswordRequest::SECURITY,
     violations: crate::PostForgotPasswordRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_post_forgot_password,
@@ -2053,19 +1789,8 @@ const POST_FORGOT_PASSWORD: runtime::Operation<
 fn encode_post_forgot_password(
     client: &crate::Client,
     request: &crate::PostForgotPasswordRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessBearerAuth)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     parameters::query(
         &mut query,
         &request.origin,
@@ -2091,9 +1816,6 @@ fn encode_post_forgot_password(
         )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     {
         let value = &request.body;
         builder = builder
@@ -2153,7 +1875,7 @@ const ACCESSTOKEN: runtime::Operation<
 > = runtime::Operation {
     id: crate::AccesstokenRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::RefreshToken],
+    security: crate::AccesstokenRequest::SECURITY,
     violations: crate::AccesstokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_accesstoken,
@@ -2162,24 +1884,10 @@ const ACCESSTOKEN: runtime::Operation<
 fn encode_accesstoken(
     client: &crate::Client,
     request: &crate::AccesstokenRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::RefreshToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(crate::Server::Default, &::std::string::String::from("/auth/accesstoken"))?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_accesstoken(
@@ -2214,7 +1922,7 @@ const VALIDATE_ACCESSTOKEN: runtime::Operation<
 > = runtime::Operation {
     id: crate::ValidateAccesstokenRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::AccessToken],
+    security: crate::ValidateAccesstokenRequest::SECURITY,
     violations: crate::ValidateAccesstokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_validate_accesstoken,
@@ -2223,27 +1931,13 @@ const VALIDATE_ACCESSTOKEN: runtime::Operation<
 fn encode_validate_accesstoken(
     client: &crate::Client,
     request: &crate::ValidateAccesstokenRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::AccessToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/auth/accesstoken/validate"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_validate_accesstoken(
@@ -2279,7 +1973,7 @@ fn decode_validate_accesstoken(
 const LOGIN: runtime::Operation<crate::LoginRequest, crate::LoginResponse> = runtime::Operation {
     id: crate::LoginRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[],
+    security: crate::LoginRequest::SECURITY,
     violations: crate::LoginRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_login,
@@ -2288,7 +1982,6 @@ const LOGIN: runtime::Operation<crate::LoginRequest, crate::LoginResponse> = run
 fn encode_login(
     client: &crate::Client,
     request: &crate::LoginRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
     parameters::query(
@@ -2352,7 +2045,7 @@ fn decode_login(
 const LOGOUT: runtime::Operation<crate::LogoutRequest, crate::LogoutResponse> = runtime::Operation {
     id: crate::LogoutRequest::OPERATION_ID,
     idempotent: false,
-    schemes: &[crate::SecurityScheme::RefreshToken],
+    security: crate::LogoutRequest::SECURITY,
     violations: crate::LogoutRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_logout,
@@ -2361,24 +2054,10 @@ const LOGOUT: runtime::Operation<crate::LogoutRequest, crate::LogoutResponse> = 
 fn encode_logout(
     client: &crate::Client,
     request: &crate::LogoutRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::RefreshToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(crate::Server::Default, &::std::string::String::from("/auth/logout"))?;
     let mut builder = client.http.request(::reqwest::Method::POST, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_logout(
@@ -2407,7 +2086,7 @@ const REFRESHTOKEN: runtime::Operation<
 > = runtime::Operation {
     id: crate::RefreshtokenRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::RefreshToken],
+    security: crate::RefreshtokenRequest::SECURITY,
     violations: crate::RefreshtokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_refreshtoken,
@@ -2416,19 +2095,8 @@ const REFRESHTOKEN: runtime::Operation<
 fn encode_refreshtoken(
     client: &crate::Client,
     request: &crate::RefreshtokenRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
     let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::RefreshToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     parameters::query(
         &mut query,
         &request.cookie,
@@ -2445,9 +2113,6 @@ fn encode_refreshtoken(
         )?;
     runtime::set_query(&mut url, &query);
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_refreshtoken(
@@ -2489,7 +2154,7 @@ const VALIDATE_REFRESHTOKEN: runtime::Operation<
 > = runtime::Operation {
     id: crate::ValidateRefreshtokenRequest::OPERATION_ID,
     idempotent: true,
-    schemes: &[crate::SecurityScheme::RefreshToken],
+    security: crate::ValidateRefreshtokenRequest::SECURITY,
     violations: crate::ValidateRefreshtokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_validate_refreshtoken,
@@ -2498,27 +2163,13 @@ const VALIDATE_REFRESHTOKEN: runtime::Operation<
 fn encode_validate_refreshtoken(
     client: &crate::Client,
     request: &crate::ValidateRefreshtokenRequest,
-    credentials: ::std::option::Option<&crate::Credentials>,
 ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
-    let mut headers: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-    if let ::std::option::Option::Some(credentials) = credentials {
-        {
-            let value = credentials
-                .value(crate::SecurityScheme::RefreshToken)
-                .unwrap_or(&credentials.token)
-                .to_owned();
-            headers.push(("authorization", format!("Bearer {value}")));
-        }
-    }
     let mut url = client
         .url(
             crate::Server::Default,
             &::std::string::String::from("/auth/refreshtoken/validate"),
         )?;
     let mut builder = client.http.request(::reqwest::Method::GET, url);
-    for (name, value) in headers {
-        builder = builder.header(name, value);
-    }
     Ok(builder)
 }
 fn decode_validate_refreshtoken(

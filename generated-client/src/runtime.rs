@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
-use crate::{SecurityScheme, Server};
+use crate::{CredentialLocation, SchemeRequirement, SecurityScheme, Server};
 /// A failure on the client side of a call. Documented statuses are not errors.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -35,8 +35,22 @@ pub enum ClientError {
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
 /// Supplies credentials for calls that carry none of their own, and may refresh them.
 pub trait TokenSource: Send + Sync {
-    /// Returns the credential for an operation that accepts any of `schemes`, or `None` to send none.
+    /// Returns a credential that fits any of `schemes`, or `None` to send none.
     fn token<'a>(&'a self, schemes: &'a [SecurityScheme]) -> TokenFuture<'a>;
+    /// Returns the credential for `scheme` that grants `scopes` (OAuth2 and OpenID Connect only, else empty),
+    /// or `None` when the source has none, so that the client tries the next alternative of the requirement.
+    /// The client calls this method; unless a source overrides it, it calls [`TokenSource::token`] with `scheme`.
+    fn credential<'a>(
+        &'a self,
+        scheme: SecurityScheme,
+        scopes: &'a [&'static str],
+    ) -> TokenFuture<'a> {
+        let _ = scopes;
+        Box::pin(async move {
+            let schemes = [scheme];
+            self.token(&schemes).await
+        })
+    }
 }
 /// A token source that hands out one fixed token.
 #[derive(Clone)]
@@ -57,14 +71,23 @@ pub struct Client {
     pub(crate) http: reqwest::Client,
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
+    /// Fixed credentials per scheme, which take precedence over the token source.
+    credentials: Vec<(SecurityScheme, String)>,
     validate_requests: bool,
     retry: Option<RetryPolicy>,
 }
+/// Lists the schemes of the fixed credentials but never their values.
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let schemes: Vec<SecurityScheme> = self
+            .credentials
+            .iter()
+            .map(|(scheme, _)| *scheme)
+            .collect();
         f.debug_struct("Client")
             .field("base_urls", &self.base_urls)
             .field("token_source", &self.token_source.is_some())
+            .field("credentials", &schemes)
             .field("validate_requests", &self.validate_requests)
             .field("retry", &self.retry)
             .finish()
@@ -93,11 +116,78 @@ impl Client {
                 message: error.to_string(),
             })
     }
-    pub(crate) async fn token(&self, schemes: &[SecurityScheme]) -> Option<String> {
+    /// Returns the fixed credential of `scheme`, else the token source's.
+    async fn credential(&self, requirement: &SchemeRequirement) -> Option<String> {
+        if let Some((_, value)) = self
+            .credentials
+            .iter()
+            .find(|(scheme, _)| *scheme == requirement.scheme)
+        {
+            return Some(value.clone());
+        }
         match &self.token_source {
-            Some(source) => source.token(schemes).await,
+            Some(source) => {
+                source.credential(requirement.scheme, requirement.scopes).await
+            }
             None => None,
         }
+    }
+    /// Picks the value to send for each scheme of one alternative of `security`.
+    ///
+    /// Credentials of the request win: the first alternative whose schemes all have a value of their own, else
+    /// the first alternative that needs credentials, with the request's token for each scheme without a value
+    /// of its own. Without them,
+    /// the client takes the first alternative whose schemes all have a fixed credential or one from the token
+    /// source. When no alternative can be met, it sends no credentials, which an anonymous alternative allows.
+    async fn choose_credentials(
+        &self,
+        own: Option<&crate::Credentials>,
+        security: &[&[SchemeRequirement]],
+    ) -> Vec<(SecurityScheme, String)> {
+        let secured = security.iter().filter(|alternative| !alternative.is_empty());
+        if let Some(own) = own {
+            for alternative in secured.clone() {
+                let values: Option<Vec<(SecurityScheme, String)>> = alternative
+                    .iter()
+                    .map(|requirement| {
+                        own
+                            .value(requirement.scheme)
+                            .map(|value| (requirement.scheme, value.to_owned()))
+                    })
+                    .collect();
+                if let Some(values) = values {
+                    return values;
+                }
+            }
+            return match secured.clone().next() {
+                Some(alternative) if !own.token.is_empty() => {
+                    alternative
+                        .iter()
+                        .map(|requirement| (
+                            requirement.scheme,
+                            own
+                                .value(requirement.scheme)
+                                .unwrap_or(&own.token)
+                                .to_owned(),
+                        ))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+        }
+        for alternative in secured {
+            let mut values = Vec::new();
+            for requirement in alternative.iter() {
+                match self.credential(requirement).await {
+                    Some(value) => values.push((requirement.scheme, value)),
+                    None => break,
+                }
+            }
+            if values.len() == alternative.len() {
+                return values;
+            }
+        }
+        Vec::new()
     }
     /// Performs one operation: validates the request, picks its credentials, sends it (again, as the retry
     /// policy allows) and decodes the response, inside a `request` span named after the operation.
@@ -120,18 +210,16 @@ impl Client {
         request: &Q,
         operation: &Operation<Q, R>,
     ) -> Result<R, ClientError> {
-        let own = (operation.credentials)(request);
-        let fetched = match own {
-            None if !operation.schemes.is_empty() => {
-                self.token(operation.schemes).await.map(crate::Credentials::new)
-            }
-            _ => None,
-        };
-        let credentials = own.or(fetched.as_ref());
+        let credentials = self
+            .choose_credentials((operation.credentials)(request), operation.security)
+            .await;
         let mut retries = 0;
         loop {
-            let builder = (operation.encode)(self, request, credentials)?;
-            let outcome = send(builder).await;
+            let mut http_request = (operation.encode)(self, request)?
+                .build()
+                .map_err(ClientError::Transport)?;
+            add_credentials(&mut http_request, &credentials)?;
+            let outcome = send(&self.http, http_request).await;
             if let Some(policy) = &self.retry
                 && let Some(delay) = policy
                     .delay(retries, operation.idempotent, &outcome)
@@ -155,17 +243,13 @@ pub(crate) struct Operation<Q, R> {
     pub id: &'static str,
     /// Whether the method may be sent again after a 503 without changing the outcome (RFC 9110 idempotent).
     pub idempotent: bool,
-    /// Every scheme of the security requirement, passed to the token source; empty when the operation has none.
-    pub schemes: &'static [SecurityScheme],
+    /// The alternatives of the security requirement, with their scopes; empty when the operation has none.
+    pub security: &'static [&'static [SchemeRequirement]],
     pub violations: fn(&Q) -> Vec<crate::Violation>,
     /// Returns the credentials the request carries itself, which take precedence over the token source.
     pub credentials: fn(&Q) -> Option<&crate::Credentials>,
-    /// Builds the HTTP request. It runs again for every retry.
-    pub encode: fn(
-        &Client,
-        &Q,
-        Option<&crate::Credentials>,
-    ) -> Result<reqwest::RequestBuilder, ClientError>,
+    /// Builds the HTTP request without credentials. It runs again for every retry.
+    pub encode: fn(&Client, &Q) -> Result<reqwest::RequestBuilder, ClientError>,
     /// Maps status, headers and body to the typed response.
     pub decode: fn(u16, reqwest::header::HeaderMap, Vec<u8>) -> Result<R, ClientError>,
 }
@@ -259,6 +343,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
+    credentials: Vec<(SecurityScheme, String)>,
     timeout: Duration,
     validate_requests: bool,
     retry: Option<RetryPolicy>,
@@ -277,6 +362,7 @@ impl ClientBuilder {
                 .map(|server| server.url().to_owned())
                 .collect(),
             token_source: None,
+            credentials: Vec::new(),
             timeout: Duration::from_secs(30),
             validate_requests: true,
             retry: None,
@@ -295,6 +381,17 @@ impl ClientBuilder {
     /// Asks `source` for a token whenever a secured call carries no credentials.
     pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
         self.token_source = Some(Arc::new(source));
+        self
+    }
+    /// Sends `value` for `scheme` whenever a call carries no credentials of its own, before asking the token
+    /// source. A later value for the same scheme replaces an earlier one.
+    pub fn credential(
+        mut self,
+        scheme: SecurityScheme,
+        value: impl Into<String>,
+    ) -> Self {
+        self.credentials.retain(|(known, _)| *known != scheme);
+        self.credentials.push((scheme, value.into()));
         self
     }
     /// Limits each request, from connecting to reading the whole response; 30 seconds unless set.
@@ -333,6 +430,7 @@ impl ClientBuilder {
             http,
             base_urls: self.base_urls,
             token_source: self.token_source,
+            credentials: self.credentials,
             validate_requests: self.validate_requests,
             retry: self.retry,
         }
@@ -363,11 +461,60 @@ pub(crate) fn set_query(url: &mut reqwest::Url, pairs: &[(String, String)]) {
         .collect();
     url.set_query(Some(&query.join("&")));
 }
+/// Adds each chosen credential where its scheme puts it. Header values are marked sensitive, so that reqwest
+/// and hyper leave them out of their logs.
+fn add_credentials(
+    request: &mut reqwest::Request,
+    credentials: &[(SecurityScheme, String)],
+) -> Result<(), ClientError> {
+    use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, HeaderValue};
+    let invalid = |scheme: SecurityScheme| ClientError::Encode(
+        format!(
+            "the credential for security scheme `{}` is not valid header text", scheme
+            .name()
+        ),
+    );
+    for (scheme, value) in credentials {
+        let (name, text) = match scheme.location() {
+            CredentialLocation::Authorization(kind) => {
+                (AUTHORIZATION, format!("{kind} {value}"))
+            }
+            CredentialLocation::Header(name) => {
+                (
+                    HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| invalid(*scheme))?,
+                    value.clone(),
+                )
+            }
+            CredentialLocation::Query(name) => {
+                request.url_mut().query_pairs_mut().append_pair(name, value);
+                continue;
+            }
+            CredentialLocation::Cookie(name) => {
+                let cookie = format!("{name}={}", segment(value));
+                let text = match request
+                    .headers()
+                    .get(COOKIE)
+                    .and_then(|existing| existing.to_str().ok())
+                {
+                    Some(existing) => format!("{existing}; {cookie}"),
+                    None => cookie,
+                };
+                (COOKIE, text)
+            }
+        };
+        let mut header = HeaderValue::from_str(&text).map_err(|_| invalid(*scheme))?;
+        header.set_sensitive(true);
+        request.headers_mut().insert(name, header);
+    }
+    Ok(())
+}
 /// Sends a request and reads the whole response.
 pub(crate) async fn send(
-    request: reqwest::RequestBuilder,
+    http: &reqwest::Client,
+    request: reqwest::Request,
 ) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>), ClientError> {
-    let response = request.send().await.map_err(ClientError::Transport)?;
+    let response = http.execute(request).await.map_err(ClientError::Transport)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(ClientError::Transport)?;

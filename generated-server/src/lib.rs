@@ -8,7 +8,10 @@ mod parameters;
 mod router;
 #[rustfmt::skip]
 mod runtime;
+#[rustfmt::skip]
+mod security;
 pub use auth_api;
 pub use auth_api::*;
-pub use router::{router, router_with};
+pub use router::{router, router_with, router_with_authenticator};
 pub use runtime::{Rejection, RejectionMessage, ServerOptions};
+pub use security::{AuthError, Authenticator};

@@ -8,22 +8,49 @@ use ::axum::response::Response;
 use crate::AuthApi;
 use crate::parameters;
 use crate::runtime::{self, Rejection, ServerOptions};
+use crate::security::{self, Authenticator, ErasedAuthenticator};
 #[allow(dead_code)]
 struct Shared<A> {
     api: A,
+    authenticator: ::std::option::Option<::std::boxed::Box<dyn ErasedAuthenticator>>,
     options: ServerOptions,
 }
 /// Builds a router that serves every operation of the document with `api`, with default options.
 pub fn router<A: AuthApi + 'static>(api: A) -> ::axum::Router {
     router_with(api, ServerOptions::default())
 }
-/// Builds a router that serves every operation of the document with `api`.
+/// Builds a router that serves every operation of the document with `api`. It checks only that the
+/// credentials of a secured operation are present, and leaves their verification to `api`.
 pub fn router_with<A: AuthApi + 'static>(
     api: A,
     options: ServerOptions,
 ) -> ::axum::Router {
+    build(api, ::std::option::Option::None, options)
+}
+/// Builds a router that checks the credentials of every secured operation with `authenticator` before
+/// it calls `api`, and passes the principal in the request's `credentials`.
+pub fn router_with_authenticator<A: AuthApi + 'static, U: Authenticator>(
+    api: A,
+    authenticator: U,
+    options: ServerOptions,
+) -> ::axum::Router {
+    build(
+        api,
+        ::std::option::Option::Some(::std::boxed::Box::new(authenticator)),
+        options,
+    )
+}
+fn build<A: AuthApi + 'static>(
+    api: A,
+    authenticator: ::std::option::Option<::std::boxed::Box<dyn ErasedAuthenticator>>,
+    options: ServerOptions,
+) -> ::axum::Router {
     let timeout = options.request_timeout;
-    let shared = Arc::new(Shared { api, options });
+    let shared = Arc::new(Shared {
+        api,
+        authenticator,
+        options,
+    });
     let router = ::axum::Router::new()
         .route("/user/2fa", ::axum::routing::MethodRouter::new().get(get_two_fa::<A>))
         .route(
@@ -216,20 +243,20 @@ async fn handle_get_two_fa<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::GetTwoFaRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::GetTwoFaRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(response, crate::GetTwoFaRequest::SECURITY);
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::GetTwoFaRequest {
         credentials,
@@ -304,20 +331,23 @@ async fn handle_remove_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if !runtime::meets(crate::RemoveEmailOtpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::RemoveEmailOtpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::RemoveEmailOtpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::RemoveEmailOtpRequest {
         credentials,
@@ -401,33 +431,23 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::PartialAuthToken,
-        );
-    }
-    if !runtime::meets(
-        crate::VerifyEmailOtpAuthenticationRequest::SECURITY,
-        &credentials,
-    ) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::VerifyEmailOtpAuthenticationRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::VerifyEmailOtpAuthenticationRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -536,23 +556,23 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(
-        crate::InitiateEmailOtpAuthenticationRequest::SECURITY,
-        &credentials,
-    ) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::InitiateEmailOtpAuthenticationRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::InitiateEmailOtpAuthenticationRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let parameter_origin = parameters::scalar::<
         ::std::string::String,
@@ -689,20 +709,23 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::CompleteEmailOtpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::CompleteEmailOtpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::CompleteEmailOtpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -806,20 +829,23 @@ async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::NewEmailOtpWaitDurationRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::NewEmailOtpWaitDurationRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::NewEmailOtpWaitDurationRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::NewEmailOtpWaitDurationRequest {
         credentials,
@@ -903,30 +929,23 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::InitiateEmailOtpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::InitiateEmailOtpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::InitiateEmailOtpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let parameter_origin = parameters::scalar::<
         ::std::string::String,
@@ -1067,30 +1086,23 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::PartialAuthToken,
-        );
-    }
-    if !runtime::meets(crate::VerifyRecoveryCodesRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::VerifyRecoveryCodesRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::VerifyRecoveryCodesRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -1199,23 +1211,23 @@ async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(
-        crate::RecoveryCodeGuessWaitDurationRequest::SECURITY,
-        &credentials,
-    ) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::RecoveryCodeGuessWaitDurationRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::RecoveryCodeGuessWaitDurationRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::RecoveryCodeGuessWaitDurationRequest {
         credentials,
@@ -1300,20 +1312,23 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if !runtime::meets(crate::ResetRecoveryCodesRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::ResetRecoveryCodesRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::ResetRecoveryCodesRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -1407,20 +1422,23 @@ async fn handle_remove_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if !runtime::meets(crate::RemoveTotpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::RemoveTotpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::RemoveTotpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::RemoveTotpRequest {
         credentials,
@@ -1501,30 +1519,23 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::PartialAuthToken,
-        );
-    }
-    if !runtime::meets(crate::VerifyTotpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::VerifyTotpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::VerifyTotpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -1633,20 +1644,23 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::CompleteTotpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::CompleteTotpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::CompleteTotpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -1756,20 +1770,23 @@ async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::TotpGuessWaitDurationRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::TotpGuessWaitDurationRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::TotpGuessWaitDurationRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::TotpGuessWaitDurationRequest {
         credentials,
@@ -1851,30 +1868,23 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::InitiateTotpRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::InitiateTotpRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::InitiateTotpRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -1965,20 +1975,20 @@ async fn handle_put_email<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::PutEmailRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::PutEmailRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(response, crate::PutEmailRequest::SECURITY);
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2081,30 +2091,23 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::InitiatePutEmailRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::InitiatePutEmailRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::InitiatePutEmailRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let parameter_origin = parameters::scalar::<
         ::std::string::String,
@@ -2248,30 +2251,23 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::SudoToken,
-        );
-    }
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::UpdatePasswordViaSudoRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::UpdatePasswordViaSudoRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::UpdatePasswordViaSudoRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let bytes = match runtime::read_body(body, shared.options.body_limit).await {
         Ok(bytes) => bytes,
@@ -2715,20 +2711,23 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessBearerAuth,
-        );
-    }
-    if !runtime::meets(crate::PostForgotPasswordRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::PostForgotPasswordRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::PostForgotPasswordRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let parameter_origin = parameters::scalar::<
         ::std::string::String,
@@ -2869,20 +2868,23 @@ async fn handle_accesstoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::RefreshToken,
-        );
-    }
-    if !runtime::meets(crate::AccesstokenRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::AccesstokenRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::AccesstokenRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::AccesstokenRequest {
         credentials,
@@ -2958,20 +2960,23 @@ async fn handle_validate_accesstoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::AccessToken,
-        );
-    }
-    if !runtime::meets(crate::ValidateAccesstokenRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::ValidateAccesstokenRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::ValidateAccesstokenRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::ValidateAccesstokenRequest {
         credentials,
@@ -3169,20 +3174,20 @@ async fn handle_logout<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::RefreshToken,
-        );
-    }
-    if !runtime::meets(crate::LogoutRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::LogoutRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(response, crate::LogoutRequest::SECURITY);
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::LogoutRequest {
         credentials,
@@ -3257,20 +3262,23 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::RefreshToken,
-        );
-    }
-    if !runtime::meets(crate::RefreshtokenRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::RefreshtokenRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::RefreshtokenRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let parameter_cookie = parameters::scalar::<
         bool,
@@ -3367,20 +3375,23 @@ async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
             return reject(&shared, Rejection::InvalidRequest(vec![violation]));
         }
     };
-    let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-    if let ::std::option::Option::Some(token) = runtime::authorization(
-        &parts.headers,
-        "Bearer",
-    ) {
-        runtime::add_credential(
-            &mut credentials,
-            token,
-            crate::SecurityScheme::RefreshToken,
-        );
-    }
-    if !runtime::meets(crate::ValidateRefreshtokenRequest::SECURITY, &credentials) {
-        return reject(&shared, Rejection::MissingCredentials);
-    }
+    let credentials = match security::authenticate(
+            shared.authenticator.as_deref(),
+            crate::ValidateRefreshtokenRequest::SECURITY,
+            &parts.headers,
+            &wire,
+        )
+        .await
+    {
+        Ok(credentials) => credentials,
+        Err(rejection) => {
+            let response = reject(&shared, rejection);
+            return security::add_challenges(
+                response,
+                crate::ValidateRefreshtokenRequest::SECURITY,
+            );
+        }
+    };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
     let request = crate::ValidateRefreshtokenRequest {
         credentials,

@@ -765,8 +765,7 @@ fn bearer(token: &str) -> Option<Credentials> {
 
 /// Credentials as the server passes them to the implementation.
 fn received(token: &str, schemes: &[SecurityScheme]) -> Option<Credentials> {
-    let values = schemes.iter().map(|_| token.to_owned()).collect();
-    Some(Credentials { token: token.to_owned(), schemes: schemes.to_vec(), values })
+    Some(Credentials::from_values(schemes.iter().map(|scheme| (*scheme, token.to_owned()))))
 }
 
 /// Builds a reqwest client for raw requests, with proxies switched off so requests stay on 127.0.0.1.
@@ -1618,7 +1617,7 @@ async fn explicit_credentials_override_token_source() {
 }
 
 #[tokio::test]
-async fn token_source_receives_operation_schemes() {
+async fn token_source_receives_first_alternative() {
     let fake = FakeAuth::new(totp_active());
     let base = serve(router(fake.clone())).await;
     let source = RecordingTokenSource::default();
@@ -1628,7 +1627,8 @@ async fn token_source_receives_operation_schemes() {
     let response = client.verify_totp(VerifyTotpRequest { body, credentials: None }).await.unwrap();
 
     assert_eq!(response, VerifyTotpResponse::Ok(sudo_only()));
-    let expected = vec![vec![SecurityScheme::AccessToken, SecurityScheme::PartialAuthToken]];
+    // The first alternative is `accessToken`, and the token source supplies it.
+    let expected = vec![vec![SecurityScheme::AccessToken]];
     assert_eq!(*source.requested.lock().unwrap(), expected);
 }
 

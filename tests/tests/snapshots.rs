@@ -8,12 +8,13 @@ use std::path::Path;
 use generator::{Config, Diagnostic, Generated, GeneratedFile};
 use integration_tests::{auth_config, project_root};
 
-/// Files that differ between documents only in their header line: the runtime modules (`runtime.rs` and
-/// `parameters.rs`), which the generator copies from its own source, and the rustfmt configuration. The fixture snapshots skip them, and
+/// Files that differ between documents only in their header line: the runtime modules (`runtime.rs`,
+/// `parameters.rs` and `security.rs`), which the generator copies from its own source, and the rustfmt configuration. The fixture snapshots skip them, and
 /// [`fixture_copies_match_auth`] compares them with the auth crates' files, which are snapshotted.
 fn is_spec_independent(path: &str) -> bool {
     path.ends_with("/src/runtime.rs")
         || path.ends_with("/src/parameters.rs")
+        || path.ends_with("/src/security.rs")
         || path.ends_with("/rustfmt.toml")
         || is_optional_runtime(path)
 }
@@ -128,8 +129,9 @@ fn fixture_copies_match_auth() {
 
     assert_eq!(
         copies.len(),
-        8,
-        "expected a runtime.rs and a rustfmt.toml per crate and a parameters.rs in the server and client, got:\n{}",
+        10,
+        "expected a runtime.rs and a rustfmt.toml per crate, a parameters.rs in the server and client and a \
+         security.rs in the api and server, got:\n{}",
         file_list(&generated.files)
     );
     for copy in copies {

@@ -35,6 +35,8 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #[rustfmt::skip]
         mod runtime;
         #[rustfmt::skip]
+        mod security;
+        #[rustfmt::skip]
         mod types;
         #[rustfmt::skip]
         mod validate;
@@ -43,6 +45,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #chrono
         #operations
         pub use runtime::{Location, Validate, Violation, describe, pointer_child};
+        pub use security::{CredentialLocation, Credentials, SchemeRequirement};
         #types
         #uuid
     }
@@ -144,9 +147,11 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
     let credentials = operation.security.is_declared().then(|| {
         let text = if operation.security.is_required() {
             "Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. \
-             The client sends them, or requests a token from its token source when they are `None`."
+             A router with an authenticator adds the principal. When they are `None`, the client sends its fixed \
+             credentials or asks its token source."
         } else {
-            "Credentials of the call, if any; anonymous access is allowed."
+            "Credentials of the call, if any; anonymous access is allowed. A router with an authenticator adds the \
+             principal when it accepted credentials."
         };
         let docs = doc(&[Some(text)]);
         quote! { #docs pub credentials: ::std::option::Option<crate::Credentials> }
@@ -175,10 +180,7 @@ fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
     let method = operation.method.as_str();
     let path = &operation.path;
     let server = api.servers[operation.server].name.ident();
-    let alternatives = operation.security.alternatives.iter().map(|set| {
-        let schemes = set.iter().map(|index| api.security_schemes[*index].name.ident());
-        quote! { &[#(crate::SecurityScheme::#schemes),*] }
-    });
+    let security = super::security::requirement_constant(api, operation);
     quote! {
         impl #name {
             /// The operationId in the document, or the name made from method and path when it has none.
@@ -188,8 +190,9 @@ fn request_constants(api: &Api, operation: &Operation) -> TokenStream {
             pub const PATH: &'static str = #path;
             /// The server the operation is sent to.
             pub const SERVER: crate::Server = crate::Server::#server;
-            /// Alternatives of the security requirement; each lists schemes that must all be present.
-            pub const SECURITY: &'static [&'static [crate::SecurityScheme]] = &[#(#alternatives),*];
+            /// Alternatives of the security requirement; each lists schemes that must all be present, with
+            /// their scopes. An empty alternative allows anonymous access.
+            pub const SECURITY: &'static [&'static [crate::SchemeRequirement]] = #security;
         }
     }
 }
@@ -322,7 +325,7 @@ pub fn api_trait(api: &Api, config: &Config) -> TokenStream {
         }
     });
     let servers = servers(api);
-    let schemes = security_schemes(api);
+    let schemes = super::security::security_schemes(api);
     quote! {
         //! The API trait, its servers and its security schemes.
 
@@ -363,69 +366,6 @@ fn servers(api: &Api) -> TokenStream {
                 match self {
                     #(Server::#variants => #urls,)*
                 }
-            }
-        }
-    }
-}
-
-fn security_schemes(api: &Api) -> TokenStream {
-    let variants: Vec<_> = api.security_schemes.iter().map(|scheme| scheme.name.ident()).collect();
-    let docs = api.security_schemes.iter().map(|scheme| doc(&[scheme.description.as_deref()]));
-    let wires = api.security_schemes.iter().map(|scheme| &scheme.name.wire);
-    quote! {
-        /// The security schemes of the document.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum SecurityScheme {
-            #(#docs #variants,)*
-        }
-
-        impl SecurityScheme {
-            /// Returns the scheme's key in `components.securitySchemes`.
-            pub fn name(self) -> &'static str {
-                match self {
-                    #(SecurityScheme::#variants => #wires,)*
-                }
-            }
-        }
-
-        /// The credentials of a request: one value per security scheme.
-        ///
-        /// On the server, `values` lists every scheme of the operation whose credential was present, in document
-        /// order. Several schemes can travel the same way (two bearer schemes share the `Authorization` header),
-        /// so one token may appear under several schemes, and the implementation decides which one it is.
-        #[derive(Clone, PartialEq, Eq)]
-        pub struct Credentials {
-            /// The first value found, or the one given to [`Credentials::new`]: a bearer token without the
-            /// `Bearer ` prefix, the base64 part of a `Basic` header, or an API key.
-            pub token: ::std::string::String,
-            /// Schemes whose credential was present, in document order; empty on the client side unless set.
-            pub schemes: ::std::vec::Vec<SecurityScheme>,
-            /// The value found for each entry of `schemes`, in the same order.
-            pub values: ::std::vec::Vec<::std::string::String>,
-        }
-
-        impl Credentials {
-            /// Wraps a token for a client call; it is sent for every scheme of the chosen requirement.
-            pub fn new(token: impl Into<::std::string::String>) -> Self {
-                Credentials { token: token.into(), schemes: ::std::vec::Vec::new(), values: ::std::vec::Vec::new() }
-            }
-
-            /// Sets the value sent for one scheme, for requirements that combine schemes of different kinds.
-            pub fn with(mut self, scheme: SecurityScheme, value: impl Into<::std::string::String>) -> Self {
-                self.schemes.push(scheme);
-                self.values.push(value.into());
-                self
-            }
-
-            /// Returns the value presented for `scheme`, if any.
-            pub fn value(&self, scheme: SecurityScheme) -> ::std::option::Option<&str> {
-                self.schemes.iter().position(|s| *s == scheme).map(|index| self.values[index].as_str())
-            }
-        }
-
-        impl ::std::fmt::Debug for Credentials {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Credentials").field("token", &"<redacted>").field("schemes", &self.schemes).finish()
             }
         }
     }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::api::{inner_doc, response_payload};
 use super::crate_ident;
 use crate::Config;
-use crate::model::{Api, ApiKeyLocation, Operation, ParamLocation, SchemeKind, StatusMatch, Ty};
+use crate::model::{Api, Operation, ParamLocation, StatusMatch, Ty};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
@@ -85,7 +85,6 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
     let request_type = operation.request_type.ident();
     let response_type = operation.response_type.ident();
     let idempotent = operation.method.is_idempotent();
-    let schemes = operation.security.schemes().into_iter().map(|index| api.security_schemes[index].name.ident());
     let credentials = if operation.security.is_declared() {
         quote! { |request| request.credentials.as_ref() }
     } else {
@@ -97,7 +96,7 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
         const #constant: runtime::Operation<crate::#request_type, crate::#response_type> = runtime::Operation {
             id: crate::#request_type::OPERATION_ID,
             idempotent: #idempotent,
-            schemes: &[#(crate::SecurityScheme::#schemes),*],
+            security: crate::#request_type::SECURITY,
             violations: crate::#request_type::violations,
             credentials: #credentials,
             encode: #encode,
@@ -107,7 +106,6 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
         fn #encode(
             client: &crate::Client,
             request: &crate::#request_type,
-            credentials: ::std::option::Option<&crate::Credentials>,
         ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError> {
             #encode_body
         }
@@ -136,7 +134,6 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
     let http_method = format_ident!("{}", operation.method.as_str());
     let path = super::parameters::client_path(operation);
 
-    let credentials = credentials(api, operation);
     let encodings = operation.parameters.iter().filter_map(super::parameters::client_encoding);
     let body = operation.body.as_ref().and_then(super::bodies::client_encoding);
     let accept = operation.accept.as_ref().map(|choice| {
@@ -146,10 +143,9 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         }
     });
 
-    let uses_query = credentials.query || operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
-    let uses_cookies = credentials.cookie || operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);
-    let uses_headers =
-        credentials.sends.is_some() || operation.parameters.iter().any(|p| p.location == ParamLocation::Header);
+    let uses_query = operation.parameters.iter().any(|p| p.location == ParamLocation::Query);
+    let uses_cookies = operation.parameters.iter().any(|p| p.location == ParamLocation::Cookie);
+    let uses_headers = operation.parameters.iter().any(|p| p.location == ParamLocation::Header);
     let query_declaration = uses_query.then(|| {
         quote! { let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new(); }
     });
@@ -173,13 +169,11 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
             }
         }
     });
-    let credential_sends = credentials.sends;
 
     quote! {
         #query_declaration
         #cookie_declaration
         #header_declaration
-        #credential_sends
         #(#encodings)*
         let mut url = client.url(crate::Server::#server, &#path)?;
         #set_query
@@ -190,56 +184,6 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
         #accept
         Ok(builder)
     }
-}
-
-/// The statements that send credentials, and which parts of the request they use.
-struct CredentialSends {
-    sends: Option<TokenStream>,
-    query: bool,
-    cookie: bool,
-}
-
-/// Sends the credentials `Client::call` chose (the request's own or the token source's) for every scheme of
-/// the first alternative of the requirement.
-fn credentials(api: &Api, operation: &Operation) -> CredentialSends {
-    let none = CredentialSends { sends: None, query: false, cookie: false };
-    let Some(first_alternative) = operation.security.alternatives.first() else { return none };
-    if first_alternative.is_empty() {
-        return none;
-    }
-    let kinds: Vec<&SchemeKind> = first_alternative.iter().map(|index| &api.security_schemes[*index].kind).collect();
-    let in_location = |location: ApiKeyLocation| {
-        kinds.iter().any(|kind| matches!(kind, SchemeKind::ApiKey { location: found, .. } if *found == location))
-    };
-    let query = in_location(ApiKeyLocation::Query);
-    let cookie = in_location(ApiKeyLocation::Cookie);
-    let sends = first_alternative.iter().map(|index| {
-        let scheme = &api.security_schemes[*index];
-        let variant = scheme.name.ident();
-        let send = match &scheme.kind {
-            SchemeKind::Bearer => quote! { headers.push(("authorization", format!("Bearer {value}"))); },
-            SchemeKind::Basic => quote! { headers.push(("authorization", format!("Basic {value}"))); },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! { headers.push((#name, value)); },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => {
-                quote! { query.push((runtime::query_text(#name), runtime::query_text(&value))); }
-            }
-            SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
-                cookies.push(format!("{}={}", #name, runtime::segment(&value)));
-            },
-        };
-        quote! {
-            {
-                let value = credentials.value(crate::SecurityScheme::#variant).unwrap_or(&credentials.token).to_owned();
-                #send
-            }
-        }
-    });
-    let sends = quote! {
-        if let ::std::option::Option::Some(credentials) = credentials {
-            #(#sends)*
-        }
-    };
-    CredentialSends { sends: Some(sends), query, cookie }
 }
 
 /// Emits the body of the function that maps the status to a response variant and decodes the body as the

@@ -12,6 +12,7 @@ mod client;
 mod deserialize;
 mod docs;
 mod parameters;
+mod security;
 mod server;
 mod types;
 mod validate;
@@ -42,6 +43,8 @@ pub struct EmitJob<'a> {
 
 const API_RUNTIME: &str = include_str!("runtime/api_validation.rs");
 const API_DESERIALIZE: &str = include_str!("runtime/api_deserialize.rs");
+const API_SECURITY: &str = include_str!("runtime/api_security.rs");
+const SERVER_SECURITY: &str = include_str!("runtime/server_security.rs");
 const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 const SERVER_PARAMETERS: &str = include_str!("runtime/server_parameters.rs");
@@ -69,9 +72,11 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
         job(src(api_dir, "lib.rs"), move || Source::Rust(api::lib(api, config))),
         job(src(api_dir, "runtime.rs"), || Source::RustText(API_RUNTIME)),
         job(src(api_dir, "deserialize.rs"), || Source::RustText(API_DESERIALIZE)),
+        job(src(api_dir, "security.rs"), || Source::RustText(API_SECURITY)),
         job(src(server_dir, "lib.rs"), move || Source::Rust(server::lib(api, config))),
         job(src(server_dir, "runtime.rs"), || Source::RustText(SERVER_RUNTIME)),
         job(src(server_dir, "parameters.rs"), || Source::RustText(SERVER_PARAMETERS)),
+        job(src(server_dir, "security.rs"), || Source::RustText(SERVER_SECURITY)),
         job(src(client_dir, "lib.rs"), move || Source::Rust(client::lib(api, config))),
         job(src(client_dir, "runtime.rs"), || Source::RustText(CLIENT_RUNTIME)),
         job(src(client_dir, "parameters.rs"), || Source::RustText(CLIENT_PARAMETERS)),

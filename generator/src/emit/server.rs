@@ -7,7 +7,7 @@ use super::api::{inner_doc, variant_pattern};
 use super::crate_ident;
 use super::types::base_type;
 use crate::Config;
-use crate::model::{Api, ApiKeyLocation, ErrorFieldRole, Operation, SchemeKind, StatusMatch, TypeKind};
+use crate::model::{Api, ErrorFieldRole, Operation, StatusMatch, TypeKind};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
@@ -29,11 +29,14 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #multipart
         #[rustfmt::skip]
         mod runtime;
+        #[rustfmt::skip]
+        mod security;
 
         pub use #api_crate;
         pub use #api_crate::*;
-        pub use router::{router, router_with};
+        pub use router::{router, router_with, router_with_authenticator};
         pub use runtime::{Rejection, RejectionMessage, ServerOptions};
+        pub use security::{AuthError, Authenticator};
     }
 }
 
@@ -69,11 +72,13 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
         use crate::#trait_name;
         use crate::parameters;
         use crate::runtime::{self, Rejection, ServerOptions};
+        use crate::security::{self, Authenticator, ErasedAuthenticator};
 
-        // A document without operations never reads `api`.
+        // A document without operations never reads `api`, one without security never reads `authenticator`.
         #[allow(dead_code)]
         struct Shared<A> {
             api: A,
+            authenticator: ::std::option::Option<::std::boxed::Box<dyn ErasedAuthenticator>>,
             options: ServerOptions,
         }
 
@@ -82,10 +87,25 @@ pub fn router(api: &Api, config: &Config) -> TokenStream {
             router_with(api, ServerOptions::default())
         }
 
-        /// Builds a router that serves every operation of the document with `api`.
+        /// Builds a router that serves every operation of the document with `api`. It checks only that the
+        /// credentials of a secured operation are present, and leaves their verification to `api`.
         pub fn router_with<A: #trait_name + 'static>(api: A, options: ServerOptions) -> ::axum::Router {
+            build(api, ::std::option::Option::None, options)
+        }
+
+        /// Builds a router that checks the credentials of every secured operation with `authenticator` before
+        /// it calls `api`, and passes the principal in the request's `credentials`.
+        pub fn router_with_authenticator<A: #trait_name + 'static, U: Authenticator>(api: A, authenticator: U, options: ServerOptions) -> ::axum::Router {
+            build(api, ::std::option::Option::Some(::std::boxed::Box::new(authenticator)), options)
+        }
+
+        fn build<A: #trait_name + 'static>(
+            api: A,
+            authenticator: ::std::option::Option<::std::boxed::Box<dyn ErasedAuthenticator>>,
+            options: ServerOptions,
+        ) -> ::axum::Router {
             let timeout = options.request_timeout;
-            let shared = Arc::new(Shared { api, options });
+            let shared = Arc::new(Shared { api, authenticator, options });
             let router = ::axum::Router::new()
                 #(#routes)*
                 .fallback(not_found::<A>)
@@ -190,7 +210,7 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
     let operation_id = &operation.name.wire;
     let doc = format!(" Serves `{} {}`.", operation.method.as_str(), operation.path);
 
-    let credentials = credentials(api, operation);
+    let credentials = super::security::server_authentication(operation);
     let wire = quote! {
         let wire = match parameters::Wire::new(&parts.uri, &parts.headers) {
             Ok(wire) => wire,
@@ -299,43 +319,6 @@ fn handler(api: &Api, config: &Config, operation: &Operation) -> TokenStream {
             #respond
         }
     }
-}
-
-/// Collects the credentials of every scheme the operation names, then checks that one alternative is met.
-fn credentials(api: &Api, operation: &Operation) -> Option<TokenStream> {
-    if !operation.security.is_declared() {
-        return None;
-    }
-    let request_type = operation.request_type.ident();
-    let lookups = operation.security.schemes().into_iter().map(|index| {
-        let scheme = &api.security_schemes[index];
-        let variant = scheme.name.ident();
-        let value = match &scheme.kind {
-            SchemeKind::Bearer => quote! { runtime::authorization(&parts.headers, "Bearer") },
-            SchemeKind::Basic => quote! { runtime::authorization(&parts.headers, "Basic") },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => quote! {
-                parts.headers.get(#name).and_then(|value| value.to_str().ok()).map(str::to_owned)
-            },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => quote! {
-                wire.query_value(#name)
-            },
-            SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => quote! {
-                wire.cookie_value(#name)
-            },
-        };
-        quote! {
-            if let ::std::option::Option::Some(token) = #value {
-                runtime::add_credential(&mut credentials, token, crate::SecurityScheme::#variant);
-            }
-        }
-    });
-    Some(quote! {
-        let mut credentials: ::std::option::Option<crate::Credentials> = ::std::option::Option::None;
-        #(#lookups)*
-        if !runtime::meets(crate::#request_type::SECURITY, &credentials) {
-            return reject(&shared, Rejection::MissingCredentials);
-        }
-    })
 }
 
 /// Writes each response variant with its status and body.

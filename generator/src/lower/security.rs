@@ -52,7 +52,8 @@ pub fn schemes(document: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Securit
             openapiv3::SecurityScheme::OAuth2 { description, .. } => (SchemeKind::Bearer, description),
             openapiv3::SecurityScheme::OpenIDConnect { description, .. } => (SchemeKind::Bearer, description),
         };
-        out.push(SecurityScheme { name: names.name(key, Case::Pascal), description: description.clone(), kind });
+        let name = names.name(key, Case::Pascal);
+        out.push(SecurityScheme { name, description: description.clone(), kind });
     }
     out
 }
@@ -71,11 +72,16 @@ pub fn requirement(
         (None, None) => return Security::default(),
     };
     let mut alternatives = Vec::new();
+    let mut all_scopes = Vec::new();
     for (index, requirement) in requirements.iter().enumerate() {
         let mut set = Vec::new();
-        for key in requirement.keys() {
+        let mut scopes = Vec::new();
+        for (key, required_scopes) in requirement {
             match schemes.iter().position(|s| s.name.wire == *key) {
-                Some(position) => set.push(position),
+                Some(position) => {
+                    set.push(position);
+                    scopes.push(required_scopes.clone());
+                }
                 None => diagnostics.invalid(
                     &child(&child(&pointer, index.to_string()), key),
                     format!("security scheme `{key}` is not defined"),
@@ -84,6 +90,7 @@ pub fn requirement(
             }
         }
         alternatives.push(set);
+        all_scopes.push(scopes);
     }
-    Security { alternatives }
+    Security { alternatives, scopes: all_scopes }
 }

@@ -205,6 +205,9 @@ pub struct Operation {
 pub struct Security {
     /// Each alternative lists indices into [`Api::security_schemes`]. An empty alternative means anonymous access.
     pub alternatives: Vec<Vec<usize>>,
+    /// The scopes each scheme of each alternative requires, in the shape of `alternatives`: `scopes[i][j]`
+    /// belongs to `alternatives[i][j]`. Only OAuth2 and OpenID Connect schemes list scopes.
+    pub scopes: Vec<Vec<Vec<String>>>,
 }
 
 impl Security {
@@ -214,17 +217,6 @@ impl Security {
 
     pub fn is_declared(&self) -> bool {
         !self.alternatives.is_empty()
-    }
-
-    /// Indices of all schemes named by any alternative, in first-seen order.
-    pub fn schemes(&self) -> Vec<usize> {
-        let mut out = Vec::new();
-        for index in self.alternatives.iter().flatten() {
-            if !out.contains(index) {
-                out.push(*index);
-            }
-        }
-        out
     }
 }
 

@@ -17,6 +17,10 @@ use crate::{Location, Violation};
 pub enum Rejection {
     /// A secured operation was called without usable credentials (401).
     MissingCredentials,
+    /// The authenticator rejected the credentials (401).
+    InvalidCredentials,
+    /// The authenticator accepted the credentials, but they lack a required scope or permission (403).
+    Forbidden,
     /// Parameters or body break the schema (400).
     InvalidRequest(Vec<Violation>),
     /// The body has a media type the operation does not accept (415).
@@ -38,7 +42,8 @@ pub enum Rejection {
 impl Rejection {
     pub fn status(&self) -> StatusCode {
         match self {
-            Rejection::MissingCredentials => StatusCode::UNAUTHORIZED,
+            Rejection::MissingCredentials | Rejection::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Rejection::Forbidden => StatusCode::FORBIDDEN,
             Rejection::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Rejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Rejection::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
@@ -55,6 +60,8 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rejection::MissingCredentials => f.write_str("missing or malformed credentials"),
+            Rejection::InvalidCredentials => f.write_str("invalid credentials"),
+            Rejection::Forbidden => f.write_str("the credentials do not grant access to this operation"),
             Rejection::InvalidRequest(violations) => f.write_str(&crate::describe(violations)),
             Rejection::UnsupportedMediaType { expected } => write!(f, "unsupported media type; expected `{expected}`"),
             Rejection::NotAcceptable { available } => write!(f, "the Accept header matches no available media type; available: `{available}`"),
@@ -119,18 +126,6 @@ impl ServerOptions {
 
 pub(crate) fn missing(location: Location) -> Violation {
     Violation::new(location, "is required")
-}
-
-/// Records the value presented for `scheme`; the first value found is also the credentials' `token`.
-pub(crate) fn add_credential(credentials: &mut Option<crate::Credentials>, value: String, scheme: crate::SecurityScheme) {
-    let credentials = credentials.get_or_insert_with(|| crate::Credentials::new(value.clone()));
-    credentials.schemes.push(scheme);
-    credentials.values.push(value);
-}
-
-/// Returns whether the credentials meet one alternative of a security requirement; an empty alternative allows anonymous access.
-pub(crate) fn meets(security: &[&[crate::SecurityScheme]], credentials: &Option<crate::Credentials>) -> bool {
-    security.iter().any(|set| set.iter().all(|scheme| credentials.as_ref().is_some_and(|c| c.schemes.contains(scheme))))
 }
 
 /// Returns the token of an `Authorization: <scheme> <token>` header; the scheme name is case-insensitive.

@@ -1,0 +1,398 @@
+//! Authentication through the generated server and client: every scheme kind, combined schemes, alternatives,
+//! anonymous access and OAuth2 scopes.
+//!
+//! The server is built with `router_with_authenticator` and the `Keys` authenticator below, which accepts one
+//! credential per scheme and returns the name of its owner as the principal. The implementation echoes the
+//! principal it receives, so each response shows which credential the server accepted.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use fx_behaviour::{CannedResponse, lock, serve, serve_recorder};
+use fx_security_client::{
+    Client, Credentials, GetFeedRequest, GetFeedResponse, GetHealthRequest, GetHealthResponse, GetProfileOkBody,
+    GetProfileRequest, GetProfileResponse, GetReportsRequest, GetReportsResponse, ListDocumentsRequest,
+    ListDocumentsResponse, Problem, SecurityApi, SecurityScheme, Server, TokenFuture, TokenSource,
+};
+use fx_security_server::{AuthError, Authenticator, ServerOptions};
+
+/// `bob:secret` in base64, as a `Basic` header carries it.
+const BOB_BASIC: &str = "Ym9iOnNlY3JldA==";
+
+/// One call of the authenticator: scheme, credential and scopes.
+type AuthCall = (SecurityScheme, String, Vec<String>);
+
+/// Accepts one fixed credential per scheme. The OAuth2 token `reader` grants `documents:read`, and `writer`
+/// grants only `documents:write`.
+#[derive(Clone, Default)]
+struct Keys {
+    calls: Arc<Mutex<Vec<AuthCall>>>,
+}
+
+impl Authenticator for Keys {
+    type Principal = String;
+
+    async fn authenticate(
+        &self,
+        scheme: SecurityScheme,
+        credential: &str,
+        scopes: &[&str],
+    ) -> Result<String, AuthError> {
+        let scope_list = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        lock(&self.calls).push((scheme, credential.to_owned(), scope_list));
+        let (owner, granted): (&str, &[&str]) = match (scheme, credential) {
+            (SecurityScheme::BearerAuth, "good-bearer") => ("alice", &[]),
+            (SecurityScheme::BearerAuth, "panic") => panic!("the test authenticator panics on request"),
+            (SecurityScheme::BasicAuth, BOB_BASIC) => ("bob", &[]),
+            (SecurityScheme::HeaderKey, "header-key") => ("header-client", &[]),
+            (SecurityScheme::QueryKey, "query key") => ("query-client", &[]),
+            (SecurityScheme::CookieKey, "session 1") => ("carol", &[]),
+            (SecurityScheme::Oauth, "reader") => ("reader", &["documents:read"]),
+            (SecurityScheme::Oauth, "writer") => ("writer", &["documents:write"]),
+            (SecurityScheme::OpenId, "oidc") => ("dave", &["profile"]),
+            _ => return Err(AuthError::Rejected),
+        };
+        if scopes.iter().all(|scope| granted.contains(scope)) {
+            Ok(owner.to_owned())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+}
+
+/// Responds with the principal that the server passed in `credentials`, or `anonymous`.
+#[derive(Clone)]
+struct Echo;
+
+fn principal_of(credentials: &Option<Credentials>) -> String {
+    let principal = credentials.as_ref().and_then(|credentials| credentials.principal::<String>());
+    principal.cloned().unwrap_or_else(|| "anonymous".to_owned())
+}
+
+impl SecurityApi for Echo {
+    type Error = Infallible;
+
+    async fn get_health(&self, _request: GetHealthRequest) -> Result<GetHealthResponse, Infallible> {
+        Ok(GetHealthResponse::Ok("up".to_owned()))
+    }
+
+    async fn get_profile(&self, request: GetProfileRequest) -> Result<GetProfileResponse, Infallible> {
+        Ok(GetProfileResponse::Ok(GetProfileOkBody { name: principal_of(&request.credentials) }))
+    }
+
+    async fn get_reports(&self, request: GetReportsRequest) -> Result<GetReportsResponse, Infallible> {
+        Ok(GetReportsResponse::Ok(vec![principal_of(&request.credentials)]))
+    }
+
+    async fn get_feed(&self, request: GetFeedRequest) -> Result<GetFeedResponse, Infallible> {
+        Ok(GetFeedResponse::Ok(vec![principal_of(&request.credentials)]))
+    }
+
+    async fn list_documents(&self, request: ListDocumentsRequest) -> Result<ListDocumentsResponse, Infallible> {
+        Ok(ListDocumentsResponse::Ok(vec![principal_of(&request.credentials)]))
+    }
+}
+
+/// Serves `Echo` behind `keys` and returns the base URL.
+async fn serve_with(keys: Keys) -> String {
+    serve(fx_security_server::router_with_authenticator(Echo, keys, ServerOptions::default())).await
+}
+
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().expect("failed to build the raw reqwest client")
+}
+
+/// Starts a client builder for `url` with proxies switched off, so requests stay on 127.0.0.1.
+fn builder(url: &str) -> fx_security_client::ClientBuilder {
+    Client::builder().http_client(raw_client()).server_url(Server::Default, url)
+}
+
+/// Returns the `WWW-Authenticate` values of a response.
+fn challenges(response: &reqwest::Response) -> Vec<String> {
+    let values = response.headers().get_all("www-authenticate").iter();
+    values.map(|value| value.to_str().expect("a challenge is not visible ASCII").to_owned()).collect()
+}
+
+#[tokio::test]
+async fn missing_bearer_gets_401_and_challenge() {
+    let url = serve_with(Keys::default()).await;
+
+    let response = raw_client().get(format!("{url}/profile")).send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(challenges(&response), vec!["Bearer".to_owned()]);
+    let bytes = response.bytes().await.expect("failed to read the 401 body");
+    let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 401 body is not JSON");
+    assert_eq!(body["status"], 401);
+    assert_eq!(body["message"], "missing or malformed credentials");
+}
+
+#[tokio::test]
+async fn rejected_bearer_gets_401() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    let request = raw_client().get(format!("{url}/profile")).bearer_auth("stolen");
+    let response = request.send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(challenges(&response), vec!["Bearer".to_owned()]);
+    let bytes = response.bytes().await.expect("failed to read the 401 body");
+    let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 401 body is not JSON");
+    assert_eq!(body["message"], "invalid credentials");
+    assert_eq!(*lock(&keys.calls), vec![(SecurityScheme::BearerAuth, "stolen".to_owned(), Vec::new())]);
+}
+
+#[tokio::test]
+async fn missing_combined_schemes_name_every_challenge() {
+    let url = serve_with(Keys::default()).await;
+
+    let response =
+        raw_client().get(format!("{url}/reports?api_key=query%20key")).send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+    let expected = vec![
+        "ApiKey realm=\"Security schemes\", in=\"header\", name=\"X-Api-Key\"".to_owned(),
+        "ApiKey realm=\"Security schemes\", in=\"query\", name=\"api_key\"".to_owned(),
+        "Basic realm=\"Security schemes\", charset=\"UTF-8\"".to_owned(),
+    ];
+    assert_eq!(challenges(&response), expected);
+}
+
+#[tokio::test]
+async fn panicking_authenticator_gets_500() {
+    let url = serve_with(Keys::default()).await;
+
+    let response =
+        raw_client().get(format!("{url}/profile")).bearer_auth("panic").send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 500);
+    let bytes = response.bytes().await.expect("failed to read the 500 body");
+    let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 500 body is not JSON");
+    assert_eq!(body["message"], "internal server error");
+}
+
+#[tokio::test]
+async fn bearer_principal_reaches_handler() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::BearerAuth, "good-bearer").build();
+
+    let response = client.get_profile(GetProfileRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetProfileResponse::Ok(GetProfileOkBody { name: "alice".to_owned() }));
+}
+
+#[tokio::test]
+async fn request_credentials_reach_handler() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).build();
+
+    let request = GetProfileRequest { credentials: Some(Credentials::new("good-bearer")) };
+    let response = client.get_profile(request).await.expect("the call failed");
+
+    assert_eq!(response, GetProfileResponse::Ok(GetProfileOkBody { name: "alice".to_owned() }));
+}
+
+#[tokio::test]
+async fn request_values_choose_alternative() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::HeaderKey, "header-key").build();
+
+    let values =
+        [(SecurityScheme::QueryKey, "query key".to_owned()), (SecurityScheme::BasicAuth, BOB_BASIC.to_owned())];
+    let request = GetReportsRequest { credentials: Some(Credentials::from_values(values)) };
+    let response = client.get_reports(request).await.expect("the call failed");
+
+    // The request's own values meet the second alternative, so the client's fixed header key stays unused.
+    assert_eq!(response, GetReportsResponse::Ok(vec!["query-client".to_owned()]));
+}
+
+#[tokio::test]
+async fn header_key_alternative_is_accepted() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::HeaderKey, "header-key").build();
+
+    let response = client.get_reports(GetReportsRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetReportsResponse::Ok(vec!["header-client".to_owned()]));
+}
+
+#[tokio::test]
+async fn combined_query_key_and_basic_are_accepted() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url)
+        .credential(SecurityScheme::QueryKey, "query key")
+        .credential(SecurityScheme::BasicAuth, BOB_BASIC)
+        .build();
+
+    let response = client.get_reports(GetReportsRequest::default()).await.expect("the call failed");
+
+    // The principal of the first scheme of the accepted alternative reaches the handler.
+    assert_eq!(response, GetReportsResponse::Ok(vec!["query-client".to_owned()]));
+    let schemes: Vec<SecurityScheme> = lock(&keys.calls).iter().map(|(scheme, _, _)| *scheme).collect();
+    assert_eq!(schemes, vec![SecurityScheme::QueryKey, SecurityScheme::BasicAuth]);
+}
+
+#[tokio::test]
+async fn combined_schemes_need_every_credential() {
+    let url = serve_with(Keys::default()).await;
+
+    let request = raw_client().get(format!("{url}/reports?api_key=query%20key")).basic_auth("bob", Some("wrong"));
+    let response = request.send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn client_sends_each_scheme_in_its_place() {
+    let (url, recorder) = serve_recorder(CannedResponse::json(200, "[]")).await;
+    let client = builder(&url)
+        .credential(SecurityScheme::QueryKey, "query key")
+        .credential(SecurityScheme::BasicAuth, BOB_BASIC)
+        .build();
+
+    client.get_reports(GetReportsRequest::default()).await.expect("the call failed");
+
+    let request = recorder.single();
+    assert_eq!(request.query(), "api_key=query+key");
+    assert_eq!(request.header("authorization"), Some("Basic Ym9iOnNlY3JldA=="));
+    assert_eq!(request.header("x-api-key"), None);
+}
+
+#[tokio::test]
+async fn client_sends_session_cookie() {
+    let (url, recorder) = serve_recorder(CannedResponse::json(200, "[]")).await;
+    let client = builder(&url).credential(SecurityScheme::CookieKey, "session 1").build();
+
+    client.get_feed(GetFeedRequest::default()).await.expect("the call failed");
+
+    assert_eq!(recorder.single().header("cookie"), Some("session_id=session%201"));
+}
+
+#[tokio::test]
+async fn anonymous_alternative_needs_no_credentials() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).build();
+
+    let response = client.get_feed(GetFeedRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetFeedResponse::Ok(vec!["anonymous".to_owned()]));
+}
+
+#[tokio::test]
+async fn cookie_alternative_wins_over_anonymous() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::CookieKey, "session 1").build();
+
+    let response = client.get_feed(GetFeedRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetFeedResponse::Ok(vec!["carol".to_owned()]));
+}
+
+#[tokio::test]
+async fn rejected_cookie_is_not_anonymous() {
+    let url = serve_with(Keys::default()).await;
+
+    let request = raw_client().get(format!("{url}/feed")).header("cookie", "session_id=forged");
+    let response = request.send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn insufficient_scope_gets_403() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url).credential(SecurityScheme::Oauth, "writer").build();
+
+    let response = client.list_documents(ListDocumentsRequest::default()).await.expect("the call failed");
+
+    let message = "the credentials do not grant access to this operation".to_owned();
+    assert_eq!(response, ListDocumentsResponse::Forbidden(Problem { status: 403, message }));
+    // Both schemes read the `Authorization` header, so the server also tries the token as OpenID Connect, which
+    // rejects it. A 403 wins over a 401.
+    let expected = vec![
+        (SecurityScheme::Oauth, "writer".to_owned(), vec!["documents:read".to_owned()]),
+        (SecurityScheme::OpenId, "writer".to_owned(), vec!["profile".to_owned()]),
+    ];
+    assert_eq!(*lock(&keys.calls), expected);
+}
+
+#[tokio::test]
+async fn oauth_scope_is_granted() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url).credential(SecurityScheme::Oauth, "reader").build();
+
+    let response = client.list_documents(ListDocumentsRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, ListDocumentsResponse::Ok(vec!["reader".to_owned()]));
+}
+
+/// Records the scheme and scopes of each request, and has a token for OpenID Connect only.
+#[derive(Clone, Default)]
+struct OpenIdOnly {
+    requested: Arc<Mutex<Vec<(SecurityScheme, Vec<String>)>>>,
+}
+
+impl TokenSource for OpenIdOnly {
+    fn token<'a>(&'a self, _schemes: &'a [SecurityScheme]) -> TokenFuture<'a> {
+        Box::pin(async { None })
+    }
+
+    fn credential<'a>(&'a self, scheme: SecurityScheme, scopes: &'a [&'static str]) -> TokenFuture<'a> {
+        let scope_list = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        lock(&self.requested).push((scheme, scope_list));
+        Box::pin(async move { (scheme == SecurityScheme::OpenId).then(|| "oidc".to_owned()) })
+    }
+}
+
+#[tokio::test]
+async fn token_source_receives_scopes() {
+    let url = serve_with(Keys::default()).await;
+    let source = OpenIdOnly::default();
+    let client = builder(&url).token_source(source.clone()).build();
+
+    let response = client.list_documents(ListDocumentsRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, ListDocumentsResponse::Ok(vec!["dave".to_owned()]));
+    let expected = vec![
+        (SecurityScheme::Oauth, vec!["documents:read".to_owned()]),
+        (SecurityScheme::OpenId, vec!["profile".to_owned()]),
+    ];
+    assert_eq!(*lock(&source.requested), expected);
+}
+
+#[tokio::test]
+async fn router_without_authenticator_checks_presence() {
+    let url = serve(fx_security_server::router(Echo)).await;
+    let client = builder(&url).credential(SecurityScheme::BearerAuth, "any token").build();
+
+    let response = client.get_profile(GetProfileRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetProfileResponse::Ok(GetProfileOkBody { name: "anonymous".to_owned() }));
+}
+
+#[tokio::test]
+async fn open_operation_skips_authenticator() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    let response = builder(&url).build().get_health(GetHealthRequest {}).await.expect("the call failed");
+
+    assert_eq!(response, GetHealthResponse::Ok("up".to_owned()));
+    assert!(lock(&keys.calls).is_empty(), "the authenticator ran for an open operation");
+}
+
+#[test]
+fn debug_output_redacts_credentials() {
+    let client = Client::builder().credential(SecurityScheme::BearerAuth, "secret-token").build();
+    let credentials = Credentials::new("secret-token").with(SecurityScheme::HeaderKey, "secret-key");
+
+    let client_text = format!("{client:?}");
+    let credentials_text = format!("{credentials:?}");
+
+    assert!(!client_text.contains("secret"), "the client's Debug output shows a credential: {client_text}");
+    assert!(client_text.contains("BearerAuth"), "the client's Debug output omits the schemes: {client_text}");
+    assert!(!credentials_text.contains("secret"), "the credentials' Debug output shows one: {credentials_text}");
+}
