@@ -59,7 +59,8 @@ impl Param {
 }
 /// The parts of a request that parameters are read from, still percent-encoded.
 pub(crate) struct Wire<'a> {
-    segments: Vec<&'a str>,
+    /// The raw path; path parameters split it when they read their segment, so requests without them skip that.
+    path: &'a str,
     /// Query pairs with decoded keys and encoded values, in order.
     query: Vec<(String, &'a str)>,
     headers: &'a HeaderMap,
@@ -95,7 +96,7 @@ impl<'a> Wire<'a> {
             .filter_map(|pair| pair.trim().split_once('='))
             .collect();
         Ok(Wire {
-            segments: uri.path().split('/').collect(),
+            path: uri.path(),
             query,
             headers,
             cookies,
@@ -212,11 +213,11 @@ fn decode_query(text: &str) -> Option<String> {
 fn read(wire: &Wire, param: &Param, kind: Kind) -> Result<Option<Node>, Violation> {
     match param.location {
         In::Path(position, template) => {
-            let Some(raw) = wire.segments.get(position) else {
+            let Some(raw) = wire.path.split('/').nth(position) else {
                 return Err(param.violation("is required"))
             };
             let raw = if is_whole(template) {
-                *raw
+                raw
             } else {
                 segment_part(template, raw, param.name)
                     .ok_or_else(|| {

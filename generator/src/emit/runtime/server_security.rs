@@ -72,6 +72,35 @@ pub(crate) async fn authenticate(
     wire: &Wire<'_>,
 ) -> Result<Option<Credentials>, Rejection> {
     let credentials = present_credentials(security, headers, wire);
+    match authenticator {
+        None => check_presence(security, credentials),
+        // Boxed, so the handler's future stays small when the router has no authenticator.
+        Some(authenticator) => Box::pin(verify(authenticator, security, credentials)).await,
+    }
+}
+
+/// Picks the first alternative whose credentials are all present, without an authenticator.
+fn check_presence(security: &[&[SchemeRequirement]], credentials: Option<Credentials>) -> Result<Option<Credentials>, Rejection> {
+    let mut anonymous = false;
+    for alternative in security {
+        if alternative.is_empty() {
+            anonymous = true;
+            continue;
+        }
+        let Some(present) = &credentials else { continue };
+        if alternative.iter().all(|requirement| present.value(requirement.scheme).is_some()) {
+            return Ok(credentials);
+        }
+    }
+    if anonymous { Ok(credentials) } else { Err(Rejection::MissingCredentials) }
+}
+
+/// Picks the first alternative whose credentials are all present and accepted by `authenticator`.
+async fn verify(
+    authenticator: &dyn ErasedAuthenticator,
+    security: &'static [&'static [SchemeRequirement]],
+    credentials: Option<Credentials>,
+) -> Result<Option<Credentials>, Rejection> {
     let mut anonymous = false;
     let mut failure: Option<AuthError> = None;
     for alternative in security {
@@ -82,7 +111,6 @@ pub(crate) async fn authenticate(
         let Some(present) = &credentials else { continue };
         let values: Option<Vec<&str>> = alternative.iter().map(|requirement| present.value(requirement.scheme)).collect();
         let Some(values) = values else { continue };
-        let Some(authenticator) = authenticator else { return Ok(credentials) };
         let accepted = AssertUnwindSafe(accept(authenticator, alternative, &values));
         let outcome = match futures_util::FutureExt::catch_unwind(accepted).await {
             Ok(outcome) => outcome,
@@ -128,17 +156,21 @@ async fn accept(
 
 /// Collects the non-empty credential of each scheme the requirement names, in the order it names them.
 fn present_credentials(security: &[&[SchemeRequirement]], headers: &HeaderMap, wire: &Wire<'_>) -> Option<Credentials> {
-    let mut schemes: Vec<SecurityScheme> = Vec::new();
-    for requirement in security.iter().flat_map(|alternative| alternative.iter()) {
-        if !schemes.contains(&requirement.scheme) {
-            schemes.push(requirement.scheme);
+    let mut credentials: Option<Credentials> = None;
+    for (index, requirement) in security.iter().flat_map(|alternative| alternative.iter()).enumerate() {
+        let scheme = requirement.scheme;
+        let seen = security.iter().flat_map(|alternative| alternative.iter()).take(index).any(|earlier| earlier.scheme == scheme);
+        if seen {
+            continue;
+        }
+        if let Some(value) = credential_value(scheme.location(), headers, wire) {
+            credentials = Some(match credentials {
+                Some(found) => found.with(scheme, value),
+                None => Credentials::from_values([(scheme, value)]),
+            });
         }
     }
-    let values: Vec<(SecurityScheme, String)> = schemes
-        .into_iter()
-        .filter_map(|scheme| credential_value(scheme.location(), headers, wire).map(|value| (scheme, value)))
-        .collect();
-    (!values.is_empty()).then(|| Credentials::from_values(values))
+    credentials
 }
 
 fn credential_value(location: CredentialLocation, headers: &HeaderMap, wire: &Wire<'_>) -> Option<String> {
