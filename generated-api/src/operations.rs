@@ -4,7 +4,7 @@
 /// Request of `get_two_fa`: `GET /user/2fa`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTwoFaRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl GetTwoFaRequest {
@@ -46,7 +46,7 @@ impl GetTwoFaResponse {
 /// Request of `remove_email_otp`: `DELETE /user/2fa/email-otp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveEmailOtpRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveEmailOtpRequest {
@@ -96,7 +96,7 @@ impl RemoveEmailOtpResponse {
 pub struct VerifyEmailOtpAuthenticationRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyEmailOtpAuthenticationBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyEmailOtpAuthenticationRequest {
@@ -162,7 +162,7 @@ pub struct InitiateEmailOtpAuthenticationRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpAuthenticationRequest {
@@ -218,7 +218,7 @@ impl InitiateEmailOtpAuthenticationResponse {
 pub struct CompleteEmailOtpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteEmailOtpRequest {
@@ -266,7 +266,7 @@ impl CompleteEmailOtpResponse {
 /// Request of `new_email_otp_wait_duration`: `GET /user/2fa/email-otp/next-email`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEmailOtpWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl NewEmailOtpWaitDurationRequest {
@@ -324,7 +324,7 @@ pub struct InitiateEmailOtpRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiateEmailOtpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateEmailOtpRequest {
@@ -383,7 +383,7 @@ impl InitiateEmailOtpResponse {
 pub struct VerifyRecoveryCodesRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyRecoveryCodesBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyRecoveryCodesRequest {
@@ -440,7 +440,7 @@ impl VerifyRecoveryCodesResponse {
 /// Request of `recovery_code_guess_wait_duration`: `GET /user/2fa/recovery-code/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryCodeGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RecoveryCodeGuessWaitDurationRequest {
@@ -492,7 +492,7 @@ pub struct ResetRecoveryCodesRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ResetRecoveryCodesRequest {
@@ -540,7 +540,7 @@ impl ResetRecoveryCodesResponse {
 /// Request of `remove_totp`: `DELETE /user/2fa/totp`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveTotpRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RemoveTotpRequest {
@@ -590,7 +590,7 @@ impl RemoveTotpResponse {
 pub struct VerifyTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::VerifyTotpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl VerifyTotpRequest {
@@ -652,7 +652,7 @@ impl VerifyTotpResponse {
 pub struct CompleteTotpRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::CompleteTotpBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl CompleteTotpRequest {
@@ -706,7 +706,7 @@ impl CompleteTotpResponse {
 /// Request of `totp_guess_wait_duration`: `GET /user/2fa/totp/next-guess`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotpGuessWaitDurationRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl TotpGuessWaitDurationRequest {
@@ -758,7 +758,7 @@ pub struct InitiateTotpRequest {
     pub body: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiateTotpRequest {
@@ -811,7 +811,7 @@ impl InitiateTotpResponse {
 pub struct PutEmailRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::PutEmailBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PutEmailRequest {
@@ -869,7 +869,7 @@ pub struct InitiatePutEmailRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::InitiatePutEmailBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl InitiatePutEmailRequest {
@@ -931,7 +931,7 @@ impl InitiatePutEmailResponse {
 pub struct UpdatePasswordViaSudoRequest {
     /// The request body, sent as `application/json`.
     pub body: crate::UpdatePasswordViaSudoBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl UpdatePasswordViaSudoRequest {
@@ -1126,7 +1126,7 @@ pub struct PostForgotPasswordRequest {
     pub language: ::std::option::Option<::std::string::String>,
     /// The request body, sent as `application/json`.
     pub body: crate::PostForgotPasswordBody,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl PostForgotPasswordRequest {
@@ -1177,7 +1177,7 @@ impl PostForgotPasswordResponse {
 /// Request of `accesstoken`: `GET /auth/accesstoken`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl AccesstokenRequest {
@@ -1219,7 +1219,7 @@ impl AccesstokenResponse {
 /// Request of `validate_accesstoken`: `GET /auth/accesstoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateAccesstokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateAccesstokenRequest {
@@ -1309,7 +1309,7 @@ impl LoginResponse {
 /// Request of `logout`: `POST /auth/logout`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogoutRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl LogoutRequest {
@@ -1355,7 +1355,7 @@ pub struct RefreshtokenRequest {
     ///
     /// The query parameter `cookie`.
     pub cookie: ::std::option::Option<bool>,
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl RefreshtokenRequest {
@@ -1400,7 +1400,7 @@ impl RefreshtokenResponse {
 /// Request of `validate_refreshtoken`: `GET /auth/refreshtoken/validate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateRefreshtokenRequest {
-    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or asks its token source.
+    /// Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. A router with an authenticator adds the principal. When they are `None`, the client sends its fixed credentials or requests them from its token source.
     pub credentials: ::std::option::Option<crate::Credentials>,
 }
 impl ValidateRefreshtokenRequest {

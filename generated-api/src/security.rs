@@ -4,7 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use crate::SecurityScheme;
-/// Where a scheme's credential travels.
+/// The place in a request that carries a scheme's credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CredentialLocation {
     /// `Authorization: <scheme> <credential>`, such as `Bearer` for HTTP bearer, OAuth2 and OpenID Connect.

@@ -267,7 +267,7 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// The wait before the first retry when the server names none; it doubles for each later retry.
     pub initial_backoff: Duration,
-    /// The longest wait, whether the server requests it or the backoff reaches it.
+    /// The maximum wait, whether the server requests it or the backoff reaches it.
     pub max_delay: Duration,
 }
 impl Default for RetryPolicy {

@@ -95,10 +95,10 @@ pub struct ServerOptions {
     /// Overrides the default rejection messages, for APIs that document their own codes.
     pub rejection_message: Option<RejectionMessage>,
     /// Checks each response of the implementation against the document: a status outside its variant's
-    /// range, or a body that breaks its schema, is logged as an error and answered with 500 instead. On in
+    /// range, or a body that breaks its schema, is logged as an error and replaced by a 500 response. On in
     /// debug builds, so tests catch an implementation that drifts from the document, and off in release builds.
     pub check_responses: bool,
-    /// Longest time to read a request and run the implementation; a request that takes longer gets 503 and
+    /// Maximum time to read a request and run the implementation; a request that takes longer gets 503 and
     /// the implementation's future is dropped. No limit unless set.
     pub request_timeout: Option<std::time::Duration>,
 }

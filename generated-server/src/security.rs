@@ -19,10 +19,10 @@ pub enum AuthError {
     /// The credential is valid but lacks a required scope or permission; the server responds with 403.
     Forbidden,
 }
-/// Checks the credentials of every request before the implementation sees it. A router built with
+/// Checks the credentials of every request before the implementation receives it. A router built with
 /// `router_with_authenticator` calls it once per scheme of the alternative it tries.
 pub trait Authenticator: Send + Sync + 'static {
-    /// What an accepted credential identifies, such as a user. The handler reads it with
+    /// The identity an accepted credential proves, such as a user. The handler reads it with
     /// `Credentials::principal`.
     type Principal: Send + Sync + 'static;
     /// Checks `credential`, sent for `scheme`, and that it grants every one of `scopes`. The credential is a
@@ -66,7 +66,7 @@ impl<T: Authenticator> ErasedAuthenticator for T {
 ///
 /// An anonymous alternative applies only when no alternative with credentials was accepted, and a presented
 /// credential that was rejected wins over it: the caller gets 401 or 403 rather than anonymous access. A
-/// panicking authenticator is logged and answered with 500, as a panicking implementation is.
+/// panicking authenticator is logged and gets a 500 response, as a panicking implementation does.
 pub(crate) async fn authenticate(
     authenticator: Option<&dyn ErasedAuthenticator>,
     security: &'static [&'static [SchemeRequirement]],

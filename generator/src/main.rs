@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use generator::output::{self, Mode};
 
-/// Formatting large documents allocates millions of small token and syntax-tree nodes; mimalloc is faster
+/// Formatting large documents allocates millions of small token and syntax-tree nodes. mimalloc is faster
 /// than the system allocator at that, most of all when several threads render files at once.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -81,8 +81,8 @@ async fn server_writes_null_color() {
 
 #[tokio::test]
 async fn server_rejects_unlisted_color() {
-    // The client keeps a value the document does not list, so an implementation can return one; the server's
-    // response check, on in debug builds, must refuse to send it.
+    // The client keeps a value the document does not list, so an implementation can return one.
+    // The server's response check, on in debug builds, must reject it.
     let lamp: Lamp = serde_json::from_value(json!({ "color": "hot" })).expect("`Lamp` keeps an unlisted color");
     let url = serve(fx_g07_server::router(Lamps { lamp })).await;
 

@@ -107,7 +107,7 @@ fn default_variant_rejects_documented_code() {
     assert!(violations[0].message.contains("documented by another variant"), "got {}", violations[0].message);
 }
 
-/// Answers `get_job` after `delay`, and every other operation at once.
+/// Returns the response of `get_job` after `delay`, and of every other operation at once.
 #[derive(Clone)]
 struct Slow {
     delay: std::time::Duration,

@@ -176,6 +176,6 @@ async fn retry_after_header_sets_wait() {
 
     assert!(matches!(response, GetTwoFaResponse::Ok(_)), "got {response:?}");
     assert_eq!(received.load(Ordering::SeqCst), 2);
-    // The backoff alone would wait 1 ms; the header asks for a whole second.
+    // The backoff alone would wait 1 ms; the header requests a whole second.
     assert!(started.elapsed() >= Duration::from_secs(1), "retried after {:?}", started.elapsed());
 }

@@ -148,7 +148,7 @@ fn request_struct(api: &Api, operation: &Operation) -> TokenStream {
         let text = if operation.security.is_required() {
             "Credentials of the call. The server always sets them, and responds with 401 itself when they are missing. \
              A router with an authenticator adds the principal. When they are `None`, the client sends its fixed \
-             credentials or asks its token source."
+             credentials or requests them from its token source."
         } else {
             "Credentials of the call, if any; anonymous access is allowed. A router with an authenticator adds the \
              principal when it accepted credentials."

@@ -375,7 +375,7 @@ pub struct Part {
     pub content_type: Option<String>,
 }
 
-/// How the value of a part is encoded.
+/// The encoding of a part's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartKind {
     /// A scalar as text, parsed with `FromStr` and written with `Display`.
