@@ -354,7 +354,18 @@ pub fn server_response(api: &Api, response: &Response, status: &TokenStream) -> 
 
 /// Returns the expression that writes `body` as `content`, or JSON `null` when the content has no payload.
 fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> TokenStream {
-    let media = &content.media_type;
+    let media = if content.also.is_empty() {
+        let media = &content.media_type;
+        quote! { #media }
+    } else {
+        // JSON media types of the same schema: the one the request's `Accept` prefers, else the first.
+        let first = &content.media_type;
+        let all = std::iter::once(first).chain(&content.also);
+        quote! {{
+            const MEDIA_TYPES: &[&str] = &[#(#all),*];
+            runtime::negotiate(&parts.headers, MEDIA_TYPES, MEDIA_TYPES).unwrap_or(#first)
+        }}
+    };
     if !has_payload {
         return quote! { runtime::json_response_as(#status, &(), #media) };
     }

@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::api::variant_pattern;
 use crate::model::{
-    Api, Content, ContentKind, Multipart, Operation, ParamLocation, PartKind, Shape, StatusMatch, StringFormat, Ty,
-    TypeKind,
+    Api, BodyChoice, Content, ContentKind, Multipart, Operation, ParamLocation, PartKind, Shape, StatusMatch,
+    StringFormat, Ty, TypeKind,
 };
 use crate::naming::Name;
 
@@ -331,13 +331,9 @@ fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns
             };
             let status =
                 digit.map(|digit| quote! { crate::runtime::check_status(*status, #digit, CODES, RANGES, violations); });
-            // NOTE: a body of several media types is an enum of its own, which the check does not look into yet.
-            let content = if response.choice.is_some() { None } else { response.content.as_ref() };
-            let body = match content.map(|content| &content.kind) {
-                Some(ContentKind::Json(shape) | ContentKind::Form(shape)) if shape.ty != Ty::Null => {
-                    response_body_checks(api, shape, patterns)
-                }
-                _ => None,
+            let body = match &response.choice {
+                Some(choice) => choice_checks(api, choice, patterns),
+                None => response.content.as_ref().and_then(|content| response_content_checks(api, content, patterns)),
             };
             uses_status |= status.is_some();
             checked |= status.is_some() || body.is_some();
@@ -380,6 +376,45 @@ fn response_violations(api: &Api, operation: &Operation, patterns: &mut Patterns
                 }
                 found
             }
+        }
+    }
+}
+
+/// Checks of a response body of one media type bound as `body`: JSON and form bodies have a schema.
+fn response_content_checks(api: &Api, content: &Content, patterns: &mut Patterns) -> Option<TokenStream> {
+    match &content.kind {
+        ContentKind::Json(shape) | ContentKind::Form(shape) if shape.ty != Ty::Null => {
+            response_body_checks(api, shape, patterns)
+        }
+        _ => None,
+    }
+}
+
+/// Checks of a response body of several media types bound as `body`: the checks of the variant it holds.
+fn choice_checks(api: &Api, choice: &BodyChoice, patterns: &mut Patterns) -> Option<TokenStream> {
+    let name = choice.type_name.ident();
+    let arms: Vec<(TokenStream, TokenStream)> = choice
+        .variants
+        .iter()
+        .filter_map(|(variant, content)| {
+            let checks = response_content_checks(api, content, patterns)?;
+            let ident = variant.ident();
+            Some((quote! { crate::#name::#ident(body) }, checks))
+        })
+        .collect();
+    match arms.as_slice() {
+        [] => None,
+        // One `match` arm and a catch-all would trip clippy's `single_match`.
+        [(pattern, checks)] if choice.variants.len() > 1 => Some(quote! { if let #pattern = body { #checks } }),
+        _ => {
+            let rest = (arms.len() < choice.variants.len()).then(|| quote! { _ => {} });
+            let arms = arms.iter().map(|(pattern, checks)| quote! { #pattern => { #checks } });
+            Some(quote! {
+                match body {
+                    #(#arms)*
+                    #rest
+                }
+            })
         }
     }
 }

@@ -18,8 +18,8 @@ pub enum Direction {
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
-/// Lowers a body of one media type, or of several JSON media types, which decode the same way: the first
-/// JSON one is generated, the server accepts any JSON type and the client sends the first.
+/// Lowers a body of one media type, or of several JSON media types with the same schema, which decode the
+/// same way: the first one is generated, the server accepts any JSON type and the client sends the first.
 fn content(
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
@@ -32,7 +32,8 @@ fn content(
     let (media_type, media) = content.iter().next()?;
     let media_pointer = child(&content_pointer, media_type);
     let kind = lower_media(media_type, media, &media_pointer, hint, direction, types, diagnostics);
-    Some(Content { media_type: media_type.clone(), kind })
+    let also = content.keys().skip(1).cloned().collect();
+    Some(Content { media_type: media_type.clone(), kind, also })
 }
 
 /// Lowers the body of one media type.
@@ -76,9 +77,9 @@ fn lower_media(
     }
 }
 
-/// Lowers the media types of a body: one content when there is one media type or all are JSON, else an
-/// enum with one variant per media type. The server picks a request's variant by `Content-Type`, and the
-/// client a response's variant the same way.
+/// Lowers the media types of a body: one content when there is one media type or all are JSON with the same
+/// schema, else an enum with one variant per media type. The server picks a request's variant by
+/// `Content-Type`, and the client a response's variant the same way.
 pub fn contents(
     content: &IndexMap<String, openapiv3::MediaType>,
     pointer: &str,
@@ -87,10 +88,10 @@ pub fn contents(
     types: &mut TypeBuilder,
     diagnostics: &mut Diagnostics,
 ) -> Option<(Content, Option<BodyChoice>)> {
-    if content.len() < 2 || content.keys().all(|media| is_json(media)) {
+    let content_pointer = child(pointer, "content");
+    if content.len() < 2 || same_json_schema(types.raw(), &content_pointer, content) {
         return self::content(content, pointer, hint, direction, types, diagnostics).map(|c| (c, None));
     }
-    let content_pointer = child(pointer, "content");
     let type_name = types.names.derived(hint, hint);
     let mut labels = Namespace::new();
     let mut variants = Vec::new();
@@ -99,7 +100,7 @@ pub fn contents(
         let hint = format!("{hint}{}", variant.rust);
         let media_pointer = child(&content_pointer, media_type);
         let kind = lower_media(media_type, media, &media_pointer, &hint, direction, types, diagnostics);
-        variants.push((variant, Content { media_type: media_type.clone(), kind }));
+        variants.push((variant, Content { media_type: media_type.clone(), kind, also: Vec::new() }));
     }
     let first = variants.first()?.1.clone();
     Some((first, Some(BodyChoice { type_name, variants })))
@@ -144,6 +145,14 @@ fn media_label(media_type: &str) -> String {
             None => essence.clone(),
         },
     }
+}
+
+/// Returns whether every media type is JSON and all have the same schema, or none has one.
+fn same_json_schema(raw: &Value, content_pointer: &str, content: &IndexMap<String, openapiv3::MediaType>) -> bool {
+    let schema = |media_type: &str| raw.pointer(&child(&child(content_pointer, media_type), "schema"));
+    let mut media_types = content.keys();
+    let Some(first) = media_types.next() else { return true };
+    is_json(first) && media_types.all(|media_type| is_json(media_type) && schema(media_type) == schema(first))
 }
 
 pub fn is_json(media_type: &str) -> bool {

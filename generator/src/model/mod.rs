@@ -334,6 +334,9 @@ impl Style {
 pub struct Content {
     pub media_type: String,
     pub kind: ContentKind,
+    /// Further JSON media types with the same schema, such as `application/problem+json` beside
+    /// `application/json`. The server sends a response as the one of them that `Accept` prefers.
+    pub also: Vec<String>,
 }
 
 // The model is built once per run, so the size of the JSON variant does not matter.
