@@ -1,0 +1,162 @@
+//! Headers and required bodies. Request and response headers are required, optional or nullable, and a 204
+//! response leaves its unset headers out. A response component carries headers. JSON and text bodies are
+//! required, and path parameters share their names with a body property or a Rust keyword.
+
+use std::convert::Infallible;
+
+use fx_behaviour::serve;
+use fx_echo_client::{
+    Client, CopyItemRequest, CopyItemResponse, EchoApi, GetKindRequest, GetKindResponse, Item, PingRequest,
+    PingResponse, RenameItemRequest, RenameItemResponse, Server, StoreNoteRequest, StoreNoteResponse,
+};
+
+/// Echoes what each request carries, so the tests see exactly what the server extracted.
+#[derive(Clone)]
+struct Echo;
+
+impl EchoApi for Echo {
+    type Error = Infallible;
+
+    async fn rename_item(&self, request: RenameItemRequest) -> Result<RenameItemResponse, Infallible> {
+        Ok(RenameItemResponse::Ok {
+            body: Item { name: format!("{} -> {}", request.name, request.body.name) },
+            x_trace: request.x_trace,
+            x_count: request.x_count.unwrap_or(-1),
+            x_note: request.x_count.map(|count| format!("count {count}")),
+            x_nullable: None,
+        })
+    }
+
+    async fn ping(&self, request: PingRequest) -> Result<PingResponse, Infallible> {
+        let set = request.mode.as_deref() == Some("set");
+        Ok(PingResponse::NoContent {
+            x_note: set.then(|| "noted".to_owned()),
+            x_nullable: set.then(|| "present".to_owned()),
+        })
+    }
+
+    async fn copy_item(&self, request: CopyItemRequest) -> Result<CopyItemResponse, Infallible> {
+        Ok(CopyItemResponse::Ok { body: request.body, x_revision: 9_007_199_254_740_993 })
+    }
+
+    async fn store_note(&self, request: StoreNoteRequest) -> Result<StoreNoteResponse, Infallible> {
+        Ok(StoreNoteResponse::Ok(request.body.to_uppercase()))
+    }
+
+    async fn get_kind(&self, request: GetKindRequest) -> Result<GetKindResponse, Infallible> {
+        Ok(GetKindResponse::Ok(request.r#type))
+    }
+}
+
+async fn start() -> (String, Client) {
+    let url = serve(fx_echo_server::router(Echo)).await;
+    let client = Client::builder().server_url(Server::Default, &url).build();
+    (url, client)
+}
+
+#[tokio::test]
+async fn headers_round_trip() {
+    let (_, client) = start().await;
+    let request = RenameItemRequest {
+        name: "old/name".to_owned(),
+        x_trace: "trace-1".to_owned(),
+        x_count: Some(3),
+        body: Item { name: "new".to_owned() },
+    };
+    let expected = RenameItemResponse::Ok {
+        body: Item { name: "old/name -> new".to_owned() },
+        x_trace: "trace-1".to_owned(),
+        x_count: 3,
+        x_note: Some("count 3".to_owned()),
+        x_nullable: None,
+    };
+    assert_eq!(client.rename_item(request).await.expect("the call failed"), expected);
+}
+
+#[tokio::test]
+async fn optional_header_absent_round_trips() {
+    let (_, client) = start().await;
+    let request = RenameItemRequest {
+        name: "a".to_owned(),
+        x_trace: "trace-2".to_owned(),
+        x_count: None,
+        body: Item { name: "b".to_owned() },
+    };
+    match client.rename_item(request).await.expect("the call failed") {
+        RenameItemResponse::Ok { x_count, x_note, x_nullable, .. } => {
+            assert_eq!(x_count, -1);
+            assert_eq!(x_note, None);
+            assert_eq!(x_nullable, None);
+        }
+        other => panic!("expected 200, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn missing_required_header_is_400() {
+    let (url, _) = start().await;
+    let response = reqwest::Client::new()
+        .post(format!("{url}/items/a"))
+        .header("content-type", "application/json")
+        .body(r#"{"name":"b"}"#)
+        .send()
+        .await
+        .expect("the request failed");
+    assert_eq!(response.status().as_u16(), 400);
+    let body = response.text().await.expect("failed to read the body");
+    assert!(body.contains("X-Trace"), "{body}");
+}
+
+#[tokio::test]
+async fn unset_204_headers_are_omitted() {
+    let (url, client) = start().await;
+    let response = reqwest::Client::new().post(format!("{url}/ping")).send().await.expect("the request failed");
+    assert_eq!(response.status().as_u16(), 204);
+    assert!(response.headers().get("x-note").is_none());
+    assert!(response.headers().get("x-nullable").is_none());
+
+    let unset = client.ping(PingRequest { mode: None }).await.expect("the call failed");
+    assert_eq!(unset, PingResponse::NoContent { x_note: None, x_nullable: None });
+    let set = client.ping(PingRequest { mode: Some("set".to_owned()) }).await.expect("the call failed");
+    let expected = PingResponse::NoContent { x_note: Some("noted".to_owned()), x_nullable: Some("present".to_owned()) };
+    assert_eq!(set, expected);
+}
+
+#[tokio::test]
+async fn response_component_headers_round_trip() {
+    let (_, client) = start().await;
+    let request = CopyItemRequest { body: Item { name: "draft".to_owned() } };
+    let expected = CopyItemResponse::Ok { body: Item { name: "draft".to_owned() }, x_revision: 9_007_199_254_740_993 };
+    assert_eq!(client.copy_item(request).await.expect("the call failed"), expected);
+}
+
+#[tokio::test]
+async fn missing_required_bodies_are_400() {
+    let (url, _) = start().await;
+    let http = reqwest::Client::new();
+    for (path, content_type) in [("/copies", "application/json"), ("/notes", "text/plain")] {
+        let response = http
+            .post(format!("{url}{path}"))
+            .header("content-type", content_type)
+            .send()
+            .await
+            .expect("the request failed");
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        let body = response.text().await.expect("failed to read the body");
+        assert!(body.contains("body"), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn text_body_round_trips() {
+    let (_, client) = start().await;
+    let response = client.store_note(StoreNoteRequest { body: "ünïcode & more".to_owned() }).await;
+    assert_eq!(response.expect("the call failed"), StoreNoteResponse::Ok("ÜNÏCODE & MORE".to_owned()));
+}
+
+#[tokio::test]
+async fn keyword_path_parameter_round_trips() {
+    let (_, client) = start().await;
+    let response = client.get_kind(GetKindRequest { r#type: "a b/c".to_owned() }).await;
+    assert_eq!(response.expect("the call failed"), GetKindResponse::Ok("a b/c".to_owned()));
+}
