@@ -228,8 +228,8 @@ fn is_json(media_type: &str) -> bool {
         || media_type.ends_with("+json")
 }
 /// Picks the media type of a body that may come in several, as an index into `media_types`. It is the one
-/// named by `Content-Type` (`type/*` and `*/*` match by prefix), else the first JSON one for any JSON type,
-/// else the first text one for any text type. An empty body is `None`, and a missing required body is a
+/// named by `Content-Type` (`type/*` and `*/*` match by prefix), else the JSON one for any JSON type when
+/// only one is listed, else the first text one for any text type. An empty body is `None`, and a missing required body is a
 /// violation.
 pub(crate) fn choose_media(
     headers: &HeaderMap,
@@ -263,7 +263,9 @@ pub(crate) fn choose_media(
         .iter()
         .position(matches)
         .or_else(|| {
-            if is_json(&media) {
+            if is_json(&media)
+                && essences.iter().filter(|listed| is_json(listed)).count() == 1
+            {
                 essences.iter().position(|listed| is_json(listed))
             } else {
                 None

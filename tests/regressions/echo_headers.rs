@@ -6,7 +6,7 @@ use std::convert::Infallible;
 
 use fx_behaviour::serve;
 use fx_echo_client::{
-    Client, CopyItemRequest, CopyItemResponse, EchoApi, GetKindRequest, GetKindResponse, Item, PingRequest,
+    Client, CopyItemRequest, CopyItemResponse, EchoApi, GetKindRequest, GetKindResponse, GetVersionRequest, GetVersionResponse, Item, PingRequest,
     PingResponse, RenameItemRequest, RenameItemResponse, Server, StoreNoteRequest, StoreNoteResponse,
 };
 
@@ -41,6 +41,11 @@ impl EchoApi for Echo {
 
     async fn store_note(&self, request: StoreNoteRequest) -> Result<StoreNoteResponse, Infallible> {
         Ok(StoreNoteResponse::Ok(request.body.to_uppercase()))
+    }
+
+    async fn get_version(&self, request: GetVersionRequest) -> Result<GetVersionResponse, Infallible> {
+        let second = request.n2nd_choice.map(|value| value.to_string()).unwrap_or_default();
+        Ok(GetVersionResponse::Ok(format!("{}+{second}", request.n1st)))
     }
 
     async fn get_kind(&self, request: GetKindRequest) -> Result<GetKindResponse, Infallible> {
@@ -159,4 +164,12 @@ async fn keyword_path_parameter_round_trips() {
     let (_, client) = start().await;
     let response = client.get_kind(GetKindRequest { r#type: "a b/c".to_owned() }).await;
     assert_eq!(response.expect("the call failed"), GetKindResponse::Ok("a b/c".to_owned()));
+}
+
+#[tokio::test]
+async fn digit_parameter_names_round_trip() {
+    let (_, client) = start().await;
+    let request = GetVersionRequest { n1st: "v1 beta/2".to_owned(), n2nd_choice: Some(7) };
+    let response = client.get_version(request).await.expect("the call failed");
+    assert_eq!(response, GetVersionResponse::Ok("v1 beta/2+7".to_owned()));
 }

@@ -249,6 +249,10 @@ fn parameters(
                     let schema = child(&child(&child(&pointer, "content"), media), "schema");
                     (types.shape_at(&schema, &hint, diagnostics), true)
                 }
+                // Text content is the value itself, as a string parameter is.
+                Some((media, _)) if media.to_ascii_lowercase().starts_with("text/") => {
+                    (Shape::new(Ty::String(crate::model::StringFormat::Plain)), false)
+                }
                 _ => {
                     diagnostics.warn(
                         &child(&pointer, "content"),
