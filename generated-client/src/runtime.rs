@@ -270,7 +270,7 @@ pub(crate) struct Operation<Q, R> {
     /// Builds the HTTP request without credentials. It runs again for every retry.
     pub encode: fn(&Client, &Q) -> Result<reqwest::RequestBuilder, ClientError>,
     /// Returns whether the response with this status and these headers has a binary body, which the client
-    /// hands over as a stream instead of reading it whole; [`never_streams`] for operations without one.
+    /// hands over as a stream instead of reading it whole. Operations without one use [`never_streams`].
     pub streams: fn(u16, &reqwest::header::HeaderMap) -> bool,
     /// Maps status, headers and body to the typed response.
     pub decode: fn(
@@ -279,7 +279,7 @@ pub(crate) struct Operation<Q, R> {
         ResponseBody,
     ) -> Result<R, ClientError>,
 }
-/// The `streams` of an operation without binary responses: every response body is read whole.
+/// Returns `false`, so every response body of an operation without binary responses is read whole.
 pub(crate) fn never_streams(
     _status: u16,
     _headers: &reqwest::header::HeaderMap,
@@ -567,8 +567,8 @@ fn add_credentials(
     }
     Ok(())
 }
-/// Sends a request and reads the whole response, unless `streams` says its body is binary: that body is left
-/// on the connection for the caller to read as it arrives.
+/// Sends a request and reads the whole response, unless `streams` returns `true` for its status and headers.
+/// Such a binary body is left on the connection for the caller to read as it arrives.
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: reqwest::Request,

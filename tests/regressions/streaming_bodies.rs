@@ -1,7 +1,7 @@
 //! Binary bodies streamed both ways. The client hands a binary response over while the server is still
-//! writing it, the server hands the binary variant of a body of several media types to the implementation
-//! before the client has sent all of it, the concrete content type of a media range such as `image/*`
-//! travels with the body, and a streamed request body is not sent twice by the retry policy.
+//! writing it. The server hands the binary variant of a body of several media types to the implementation
+//! before the client has sent all of it. The concrete content type of a media range such as `image/*`
+//! travels with the body, and the retry policy does not send a streamed request body twice.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 const CHUNK: usize = 256 * 1024;
 /// The first bytes of every PNG file.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-/// The limit for a test that waits on the other side of a stream; a buffering side makes it time out.
+/// The time limit of a test that waits on the other side of a stream, which a side that buffers exceeds.
 const WAIT: Duration = Duration::from_secs(10);
 
 /// One upload as the implementation received it.
@@ -112,7 +112,7 @@ impl StreamingApi for Store {
         Ok(GetPreviewResponse::Ok(body))
     }
 
-    /// Answers `image/png` with `video/mp4`, `image/gif` with no content type, and anything else with
+    /// Responds to `image/png` with `video/mp4`, `image/gif` with no content type, and anything else with
     /// `text/plain`, which does not fit `video/*`.
     async fn convert(&self, request: ConvertRequest) -> Result<ConvertResponse, String> {
         let content_type = request.body.content_type().map(str::to_owned);
@@ -155,7 +155,7 @@ fn client(url: &str) -> Client {
     Client::builder().server_url(Server::Default, url).build()
 }
 
-/// A PNG body of two chunks, the second sent only once `gate` fires.
+/// Builds a PNG body of two chunks, and sends the second only once `gate` fires.
 fn gated_png(gate: oneshot::Receiver<()>) -> BinaryBody {
     let first = futures_util::stream::once(async { Ok::<_, std::io::Error>(PNG_SIGNATURE.to_vec()) });
     let second = futures_util::stream::once(async move {

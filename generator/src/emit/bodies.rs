@@ -443,7 +443,7 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
     }
 }
 
-/// Returns the expression that tells whether the client hands the body of `response` over as a stream: `true`
+/// Returns the expression that decides whether the client hands the body of `response` over as a stream: `true`
 /// for a binary body, a check of `Content-Type` for a body of several media types with a binary one, and
 /// `None` when no body of the response is binary.
 pub fn client_streams(response: &Response) -> Option<TokenStream> {

@@ -226,7 +226,7 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
     }
 }
 
-/// Emits the body of the function that tells `Client::call` which responses to hand over as streams, or
+/// Emits the body of the function that decides which responses `Client::call` hands over as streams, or
 /// `None` when the operation has no binary response.
 fn streams_response(operation: &Operation) -> Option<TokenStream> {
     let responses = match_order(operation);

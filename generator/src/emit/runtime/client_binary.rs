@@ -11,7 +11,7 @@ use crate::runtime::{ClientError, ResponseBody};
 /// Adds a binary body as `media_type` to the request: bytes in memory get a `Content-Length`, a stream is
 /// sent as it is read.
 ///
-/// The `Content-Type` is the body's content type when it fits `media_type`, else `media_type` itself. A
+/// It sends the body's content type when it fits `media_type`, else `media_type` itself. A
 /// range such as `image/*` is not a valid `Content-Type`, so a body for one needs a content type within it
 /// and is an encode error otherwise. A stream that was already read is [`ClientError::StreamConsumed`], which
 /// stops the retries of a request whose streamed body the previous attempt sent.
