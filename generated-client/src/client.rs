@@ -252,6 +252,7 @@ const GET_TWO_FA: runtime::Operation<crate::GetTwoFaRequest, crate::GetTwoFaResp
     violations: crate::GetTwoFaRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_get_two_fa,
+    streams: runtime::never_streams,
     decode: decode_get_two_fa,
 };
 fn encode_get_two_fa(
@@ -266,15 +267,17 @@ fn encode_get_two_fa(
 fn decode_get_two_fa(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::GetTwoFaResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
-        200u16 => Ok(crate::GetTwoFaResponse::Ok(runtime::decode_json(status, &body)?)),
+        200u16 => {
+            Ok(crate::GetTwoFaResponse::Ok(runtime::decode_json(status, body.bytes())?))
+        }
         401u16 => {
             Ok(
                 crate::GetTwoFaResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -282,7 +285,7 @@ fn decode_get_two_fa(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -297,6 +300,7 @@ const REMOVE_EMAIL_OTP: runtime::Operation<
     violations: crate::RemoveEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_remove_email_otp,
+    streams: runtime::never_streams,
     decode: decode_remove_email_otp,
 };
 fn encode_remove_email_otp(
@@ -314,7 +318,7 @@ fn encode_remove_email_otp(
 fn decode_remove_email_otp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::RemoveEmailOtpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -322,21 +326,21 @@ fn decode_remove_email_otp(
         400u16 => {
             Ok(
                 crate::RemoveEmailOtpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::RemoveEmailOtpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::RemoveEmailOtpResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -344,7 +348,7 @@ fn decode_remove_email_otp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -359,6 +363,7 @@ const VERIFY_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
     violations: crate::VerifyEmailOtpAuthenticationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_email_otp_authentication,
+    streams: runtime::never_streams,
     decode: decode_verify_email_otp_authentication,
 };
 fn encode_verify_email_otp_authentication(
@@ -382,35 +387,35 @@ fn encode_verify_email_otp_authentication(
 fn decode_verify_email_otp_authentication(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::VerifyEmailOtpAuthenticationResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::VerifyEmailOtpAuthenticationResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::VerifyEmailOtpAuthenticationResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::VerifyEmailOtpAuthenticationResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::VerifyEmailOtpAuthenticationResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -418,7 +423,7 @@ fn decode_verify_email_otp_authentication(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -433,6 +438,7 @@ const INITIATE_EMAIL_OTP_AUTHENTICATION: runtime::Operation<
     violations: crate::InitiateEmailOtpAuthenticationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_email_otp_authentication,
+    streams: runtime::never_streams,
     decode: decode_initiate_email_otp_authentication,
 };
 fn encode_initiate_email_otp_authentication(
@@ -475,7 +481,7 @@ fn encode_initiate_email_otp_authentication(
 fn decode_initiate_email_otp_authentication(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::InitiateEmailOtpAuthenticationResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -483,35 +489,35 @@ fn decode_initiate_email_otp_authentication(
         400u16 => {
             Ok(
                 crate::InitiateEmailOtpAuthenticationResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::InitiateEmailOtpAuthenticationResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::InitiateEmailOtpAuthenticationResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::InitiateEmailOtpAuthenticationResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::InitiateEmailOtpAuthenticationResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -519,7 +525,7 @@ fn decode_initiate_email_otp_authentication(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -534,6 +540,7 @@ const COMPLETE_EMAIL_OTP: runtime::Operation<
     violations: crate::CompleteEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_complete_email_otp,
+    streams: runtime::never_streams,
     decode: decode_complete_email_otp,
 };
 fn encode_complete_email_otp(
@@ -557,31 +564,35 @@ fn encode_complete_email_otp(
 fn decode_complete_email_otp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::CompleteEmailOtpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
-            Ok(crate::CompleteEmailOtpResponse::Ok(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::CompleteEmailOtpResponse::Ok(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         400u16 => {
             Ok(
                 crate::CompleteEmailOtpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::CompleteEmailOtpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::CompleteEmailOtpResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -589,7 +600,7 @@ fn decode_complete_email_otp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -604,6 +615,7 @@ const NEW_EMAIL_OTP_WAIT_DURATION: runtime::Operation<
     violations: crate::NewEmailOtpWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_new_email_otp_wait_duration,
+    streams: runtime::never_streams,
     decode: decode_new_email_otp_wait_duration,
 };
 fn encode_new_email_otp_wait_duration(
@@ -621,35 +633,35 @@ fn encode_new_email_otp_wait_duration(
 fn decode_new_email_otp_wait_duration(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::NewEmailOtpWaitDurationResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::NewEmailOtpWaitDurationResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::NewEmailOtpWaitDurationResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::NewEmailOtpWaitDurationResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::NewEmailOtpWaitDurationResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -657,7 +669,7 @@ fn decode_new_email_otp_wait_duration(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -672,6 +684,7 @@ const INITIATE_EMAIL_OTP: runtime::Operation<
     violations: crate::InitiateEmailOtpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_email_otp,
+    streams: runtime::never_streams,
     decode: decode_initiate_email_otp,
 };
 fn encode_initiate_email_otp(
@@ -715,7 +728,7 @@ fn encode_initiate_email_otp(
 fn decode_initiate_email_otp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::InitiateEmailOtpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -723,28 +736,28 @@ fn decode_initiate_email_otp(
         400u16 => {
             Ok(
                 crate::InitiateEmailOtpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::InitiateEmailOtpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::InitiateEmailOtpResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::InitiateEmailOtpResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -752,7 +765,7 @@ fn decode_initiate_email_otp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -767,6 +780,7 @@ const VERIFY_RECOVERY_CODES: runtime::Operation<
     violations: crate::VerifyRecoveryCodesRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_recovery_codes,
+    streams: runtime::never_streams,
     decode: decode_verify_recovery_codes,
 };
 fn encode_verify_recovery_codes(
@@ -790,42 +804,42 @@ fn encode_verify_recovery_codes(
 fn decode_verify_recovery_codes(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::VerifyRecoveryCodesResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::VerifyRecoveryCodesResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::VerifyRecoveryCodesResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::VerifyRecoveryCodesResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::VerifyRecoveryCodesResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::VerifyRecoveryCodesResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -833,7 +847,7 @@ fn decode_verify_recovery_codes(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -848,6 +862,7 @@ const RECOVERY_CODE_GUESS_WAIT_DURATION: runtime::Operation<
     violations: crate::RecoveryCodeGuessWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_recovery_code_guess_wait_duration,
+    streams: runtime::never_streams,
     decode: decode_recovery_code_guess_wait_duration,
 };
 fn encode_recovery_code_guess_wait_duration(
@@ -865,35 +880,35 @@ fn encode_recovery_code_guess_wait_duration(
 fn decode_recovery_code_guess_wait_duration(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::RecoveryCodeGuessWaitDurationResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::RecoveryCodeGuessWaitDurationResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::RecoveryCodeGuessWaitDurationResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::RecoveryCodeGuessWaitDurationResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::RecoveryCodeGuessWaitDurationResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -901,7 +916,7 @@ fn decode_recovery_code_guess_wait_duration(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -916,6 +931,7 @@ const RESET_RECOVERY_CODES: runtime::Operation<
     violations: crate::ResetRecoveryCodesRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_reset_recovery_codes,
+    streams: runtime::never_streams,
     decode: decode_reset_recovery_codes,
 };
 fn encode_reset_recovery_codes(
@@ -938,35 +954,35 @@ fn encode_reset_recovery_codes(
 fn decode_reset_recovery_codes(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::ResetRecoveryCodesResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::ResetRecoveryCodesResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::ResetRecoveryCodesResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::ResetRecoveryCodesResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::ResetRecoveryCodesResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -974,7 +990,7 @@ fn decode_reset_recovery_codes(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -989,6 +1005,7 @@ const REMOVE_TOTP: runtime::Operation<
     violations: crate::RemoveTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_remove_totp,
+    streams: runtime::never_streams,
     decode: decode_remove_totp,
 };
 fn encode_remove_totp(
@@ -1003,7 +1020,7 @@ fn encode_remove_totp(
 fn decode_remove_totp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::RemoveTotpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1011,25 +1028,29 @@ fn decode_remove_totp(
         400u16 => {
             Ok(
                 crate::RemoveTotpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::RemoveTotpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
-            Ok(crate::RemoveTotpResponse::Conflict(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::RemoveTotpResponse::Conflict(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         _ => {
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1044,6 +1065,7 @@ const VERIFY_TOTP: runtime::Operation<
     violations: crate::VerifyTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_verify_totp,
+    streams: runtime::never_streams,
     decode: decode_verify_totp,
 };
 fn encode_verify_totp(
@@ -1067,39 +1089,49 @@ fn encode_verify_totp(
 fn decode_verify_totp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::VerifyTotpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
-        200u16 => Ok(crate::VerifyTotpResponse::Ok(runtime::decode_json(status, &body)?)),
+        200u16 => {
+            Ok(
+                crate::VerifyTotpResponse::Ok(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
+        }
         400u16 => {
             Ok(
                 crate::VerifyTotpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::VerifyTotpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
-            Ok(crate::VerifyTotpResponse::Conflict(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::VerifyTotpResponse::Conflict(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         429u16 => {
             Ok(
                 crate::VerifyTotpResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::VerifyTotpResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1107,7 +1139,7 @@ fn decode_verify_totp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1122,6 +1154,7 @@ const COMPLETE_TOTP: runtime::Operation<
     violations: crate::CompleteTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_complete_totp,
+    streams: runtime::never_streams,
     decode: decode_complete_totp,
 };
 fn encode_complete_totp(
@@ -1145,45 +1178,49 @@ fn encode_complete_totp(
 fn decode_complete_totp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::CompleteTotpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
-            Ok(crate::CompleteTotpResponse::Ok(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::CompleteTotpResponse::Ok(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         400u16 => {
             Ok(
                 crate::CompleteTotpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::CompleteTotpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::CompleteTotpResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::CompleteTotpResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::CompleteTotpResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1191,7 +1228,7 @@ fn decode_complete_totp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1206,6 +1243,7 @@ const TOTP_GUESS_WAIT_DURATION: runtime::Operation<
     violations: crate::TotpGuessWaitDurationRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_totp_guess_wait_duration,
+    streams: runtime::never_streams,
     decode: decode_totp_guess_wait_duration,
 };
 fn encode_totp_guess_wait_duration(
@@ -1223,35 +1261,35 @@ fn encode_totp_guess_wait_duration(
 fn decode_totp_guess_wait_duration(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::TotpGuessWaitDurationResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::TotpGuessWaitDurationResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         400u16 => {
             Ok(
                 crate::TotpGuessWaitDurationResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::TotpGuessWaitDurationResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
             Ok(
                 crate::TotpGuessWaitDurationResponse::Conflict(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1259,7 +1297,7 @@ fn decode_totp_guess_wait_duration(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1274,6 +1312,7 @@ const INITIATE_TOTP: runtime::Operation<
     violations: crate::InitiateTotpRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_totp,
+    streams: runtime::never_streams,
     decode: decode_initiate_totp,
 };
 fn encode_initiate_totp(
@@ -1296,24 +1335,28 @@ fn encode_initiate_totp(
 fn decode_initiate_totp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::InitiateTotpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
-            Ok(crate::InitiateTotpResponse::Ok(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::InitiateTotpResponse::Ok(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         400u16 => {
             Ok(
                 crate::InitiateTotpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::InitiateTotpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1321,7 +1364,7 @@ fn decode_initiate_totp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1333,6 +1376,7 @@ const PUT_EMAIL: runtime::Operation<crate::PutEmailRequest, crate::PutEmailRespo
     violations: crate::PutEmailRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_put_email,
+    streams: runtime::never_streams,
     decode: decode_put_email,
 };
 fn encode_put_email(
@@ -1353,29 +1397,37 @@ fn encode_put_email(
 fn decode_put_email(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::PutEmailResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => Ok(crate::PutEmailResponse::Ok),
         400u16 => {
-            Ok(crate::PutEmailResponse::BadRequest(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::PutEmailResponse::BadRequest(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         401u16 => {
             Ok(
                 crate::PutEmailResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         409u16 => {
-            Ok(crate::PutEmailResponse::Conflict(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::PutEmailResponse::Conflict(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         _ => {
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1390,6 +1442,7 @@ const INITIATE_PUT_EMAIL: runtime::Operation<
     violations: crate::InitiatePutEmailRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_initiate_put_email,
+    streams: runtime::never_streams,
     decode: decode_initiate_put_email,
 };
 fn encode_initiate_put_email(
@@ -1433,7 +1486,7 @@ fn encode_initiate_put_email(
 fn decode_initiate_put_email(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::InitiatePutEmailResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1441,35 +1494,35 @@ fn decode_initiate_put_email(
         400u16 => {
             Ok(
                 crate::InitiatePutEmailResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::InitiatePutEmailResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         403u16 => {
             Ok(
                 crate::InitiatePutEmailResponse::Forbidden(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::InitiatePutEmailResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::InitiatePutEmailResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1477,7 +1530,7 @@ fn decode_initiate_put_email(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1492,6 +1545,7 @@ const UPDATE_PASSWORD_VIA_SUDO: runtime::Operation<
     violations: crate::UpdatePasswordViaSudoRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_update_password_via_sudo,
+    streams: runtime::never_streams,
     decode: decode_update_password_via_sudo,
 };
 fn encode_update_password_via_sudo(
@@ -1515,7 +1569,7 @@ fn encode_update_password_via_sudo(
 fn decode_update_password_via_sudo(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::UpdatePasswordViaSudoResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1523,28 +1577,28 @@ fn decode_update_password_via_sudo(
         400u16 => {
             Ok(
                 crate::UpdatePasswordViaSudoResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::UpdatePasswordViaSudoResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::UpdatePasswordViaSudoResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::UpdatePasswordViaSudoResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1552,7 +1606,7 @@ fn decode_update_password_via_sudo(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1567,6 +1621,7 @@ const UPDATE_PASSWORD_VIA_OTP: runtime::Operation<
     violations: crate::UpdatePasswordViaOtpRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_update_password_via_otp,
+    streams: runtime::never_streams,
     decode: decode_update_password_via_otp,
 };
 fn encode_update_password_via_otp(
@@ -1590,7 +1645,7 @@ fn encode_update_password_via_otp(
 fn decode_update_password_via_otp(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::UpdatePasswordViaOtpResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1598,14 +1653,14 @@ fn decode_update_password_via_otp(
         400u16 => {
             Ok(
                 crate::UpdatePasswordViaOtpResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::UpdatePasswordViaOtpResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1613,7 +1668,7 @@ fn decode_update_password_via_otp(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1628,6 +1683,7 @@ const SEND_PASSWORD_RESET: runtime::Operation<
     violations: crate::SendPasswordResetRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_send_password_reset,
+    streams: runtime::never_streams,
     decode: decode_send_password_reset,
 };
 fn encode_send_password_reset(
@@ -1671,7 +1727,7 @@ fn encode_send_password_reset(
 fn decode_send_password_reset(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::SendPasswordResetResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1679,28 +1735,28 @@ fn decode_send_password_reset(
         400u16 => {
             Ok(
                 crate::SendPasswordResetResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         403u16 => {
             Ok(
                 crate::SendPasswordResetResponse::Forbidden(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::SendPasswordResetResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::SendPasswordResetResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1708,7 +1764,7 @@ fn decode_send_password_reset(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1723,6 +1779,7 @@ const VALIDATE_PASSWORD_RESET: runtime::Operation<
     violations: crate::ValidatePasswordResetRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_validate_password_reset,
+    streams: runtime::never_streams,
     decode: decode_validate_password_reset,
 };
 fn encode_validate_password_reset(
@@ -1746,7 +1803,7 @@ fn encode_validate_password_reset(
 fn decode_validate_password_reset(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::ValidatePasswordResetResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1754,14 +1811,14 @@ fn decode_validate_password_reset(
         400u16 => {
             Ok(
                 crate::ValidatePasswordResetResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::ValidatePasswordResetResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1769,7 +1826,7 @@ fn decode_validate_password_reset(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1784,6 +1841,7 @@ const POST_FORGOT_PASSWORD: runtime::Operation<
     violations: crate::PostForgotPasswordRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_post_forgot_password,
+    streams: runtime::never_streams,
     decode: decode_post_forgot_password,
 };
 fn encode_post_forgot_password(
@@ -1827,7 +1885,7 @@ fn encode_post_forgot_password(
 fn decode_post_forgot_password(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::PostForgotPasswordResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
@@ -1835,28 +1893,28 @@ fn decode_post_forgot_password(
         400u16 => {
             Ok(
                 crate::PostForgotPasswordResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::PostForgotPasswordResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         403u16 => {
             Ok(
                 crate::PostForgotPasswordResponse::Forbidden(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         429u16 => {
             Ok(
                 crate::PostForgotPasswordResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1864,7 +1922,7 @@ fn decode_post_forgot_password(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1879,6 +1937,7 @@ const ACCESSTOKEN: runtime::Operation<
     violations: crate::AccesstokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_accesstoken,
+    streams: runtime::never_streams,
     decode: decode_accesstoken,
 };
 fn encode_accesstoken(
@@ -1893,17 +1952,21 @@ fn encode_accesstoken(
 fn decode_accesstoken(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::AccesstokenResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
-            Ok(crate::AccesstokenResponse::Ok(runtime::decode_text(status, &body)?))
+            Ok(
+                crate::AccesstokenResponse::Ok(
+                    runtime::decode_text(status, body.bytes())?,
+                ),
+            )
         }
         401u16 => {
             Ok(
                 crate::AccesstokenResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1911,7 +1974,7 @@ fn decode_accesstoken(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1926,6 +1989,7 @@ const VALIDATE_ACCESSTOKEN: runtime::Operation<
     violations: crate::ValidateAccesstokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_validate_accesstoken,
+    streams: runtime::never_streams,
     decode: decode_validate_accesstoken,
 };
 fn encode_validate_accesstoken(
@@ -1943,21 +2007,21 @@ fn encode_validate_accesstoken(
 fn decode_validate_accesstoken(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::ValidateAccesstokenResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::ValidateAccesstokenResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::ValidateAccesstokenResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -1965,7 +2029,7 @@ fn decode_validate_accesstoken(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -1977,6 +2041,7 @@ const LOGIN: runtime::Operation<crate::LoginRequest, crate::LoginResponse> = run
     violations: crate::LoginRequest::violations,
     credentials: |_| ::std::option::Option::None,
     encode: encode_login,
+    streams: runtime::never_streams,
     decode: decode_login,
 };
 fn encode_login(
@@ -2008,28 +2073,38 @@ fn encode_login(
 fn decode_login(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::LoginResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
-        200u16 => Ok(crate::LoginResponse::Ok(runtime::decode_text(status, &body)?)),
+        200u16 => {
+            Ok(crate::LoginResponse::Ok(runtime::decode_text(status, body.bytes())?))
+        }
         400u16 => {
-            Ok(crate::LoginResponse::BadRequest(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::LoginResponse::BadRequest(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         401u16 => {
-            Ok(crate::LoginResponse::Unauthorized(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::LoginResponse::Unauthorized(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         429u16 => {
             Ok(
                 crate::LoginResponse::TooManyRequests(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         500u16 => {
             Ok(
                 crate::LoginResponse::InternalServerError(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -2037,7 +2112,7 @@ fn decode_login(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -2049,6 +2124,7 @@ const LOGOUT: runtime::Operation<crate::LogoutRequest, crate::LogoutResponse> = 
     violations: crate::LogoutRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_logout,
+    streams: runtime::never_streams,
     decode: decode_logout,
 };
 fn encode_logout(
@@ -2063,19 +2139,23 @@ fn encode_logout(
 fn decode_logout(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::LogoutResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         204u16 => Ok(crate::LogoutResponse::NoContent),
         401u16 => {
-            Ok(crate::LogoutResponse::Unauthorized(runtime::decode_json(status, &body)?))
+            Ok(
+                crate::LogoutResponse::Unauthorized(
+                    runtime::decode_json(status, body.bytes())?,
+                ),
+            )
         }
         _ => {
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -2090,6 +2170,7 @@ const REFRESHTOKEN: runtime::Operation<
     violations: crate::RefreshtokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_refreshtoken,
+    streams: runtime::never_streams,
     decode: decode_refreshtoken,
 };
 fn encode_refreshtoken(
@@ -2118,24 +2199,28 @@ fn encode_refreshtoken(
 fn decode_refreshtoken(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::RefreshtokenResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
-            Ok(crate::RefreshtokenResponse::Ok(runtime::decode_text(status, &body)?))
+            Ok(
+                crate::RefreshtokenResponse::Ok(
+                    runtime::decode_text(status, body.bytes())?,
+                ),
+            )
         }
         400u16 => {
             Ok(
                 crate::RefreshtokenResponse::BadRequest(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::RefreshtokenResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -2143,7 +2228,7 @@ fn decode_refreshtoken(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }
@@ -2158,6 +2243,7 @@ const VALIDATE_REFRESHTOKEN: runtime::Operation<
     violations: crate::ValidateRefreshtokenRequest::violations,
     credentials: |request| request.credentials.as_ref(),
     encode: encode_validate_refreshtoken,
+    streams: runtime::never_streams,
     decode: decode_validate_refreshtoken,
 };
 fn encode_validate_refreshtoken(
@@ -2175,21 +2261,21 @@ fn encode_validate_refreshtoken(
 fn decode_validate_refreshtoken(
     status: u16,
     headers: ::reqwest::header::HeaderMap,
-    body: ::std::vec::Vec<u8>,
+    body: runtime::ResponseBody,
 ) -> ::std::result::Result<crate::ValidateRefreshtokenResponse, ClientError> {
     let _ = (&headers, &body);
     match status {
         200u16 => {
             Ok(
                 crate::ValidateRefreshtokenResponse::Ok(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
         401u16 => {
             Ok(
                 crate::ValidateRefreshtokenResponse::Unauthorized(
-                    runtime::decode_json(status, &body)?,
+                    runtime::decode_json(status, body.bytes())?,
                 ),
             )
         }
@@ -2197,7 +2283,7 @@ fn decode_validate_refreshtoken(
             Err(ClientError::UnexpectedStatus {
                 status,
                 headers,
-                body,
+                body: body.into_bytes(),
             })
         }
     }

@@ -30,6 +30,10 @@ pub enum ClientError {
     /// The server responded with a status the operation does not document.
     #[error("unexpected response status {status}")]
     UnexpectedStatus { status: u16, headers: reqwest::header::HeaderMap, body: Vec<u8> },
+    /// The request's binary body is a stream that was already read, by an earlier call or attempt, so it
+    /// cannot be sent. Pass a fresh stream, or bytes in memory, which can be sent again.
+    #[error("the streamed request body was already read, so the request cannot be sent")]
+    StreamConsumed,
 }
 /// A boxed future returned by [`TokenSource`].
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
@@ -205,6 +209,10 @@ impl Client {
         let span = tracing::debug_span!("request", operation = operation.id);
         self.send_with_retries(&request, &operation).instrument(span).await
     }
+    /// Sends the request, and again while the retry policy allows it and the request can be built again.
+    ///
+    /// The request is built again before each retry. A streamed body that the previous attempt already read
+    /// cannot be sent again, so the caller then receives the previous attempt's outcome.
     async fn send_with_retries<Q: Sync, R>(
         &self,
         request: &Q,
@@ -213,24 +221,35 @@ impl Client {
         let credentials = self
             .choose_credentials((operation.credentials)(request), operation.security)
             .await;
+        let mut builder = (operation.encode)(self, request)?;
         let mut retries = 0;
         loop {
-            let mut http_request = (operation.encode)(self, request)?
-                .build()
-                .map_err(ClientError::Transport)?;
+            let mut http_request = builder.build().map_err(ClientError::Transport)?;
             add_credentials(&mut http_request, &credentials)?;
-            let outcome = send(&self.http, http_request).await;
+            let outcome = send(&self.http, http_request, operation.streams).await;
             if let Some(policy) = &self.retry
                 && let Some(delay) = policy
                     .delay(retries, operation.idempotent, &outcome)
             {
-                retries += 1;
-                tracing::debug!(
-                    operation = operation.id, retry = retries, delay_ms = delay
-                    .as_millis() as u64, "retrying the request"
-                );
-                tokio::time::sleep(delay).await;
-                continue;
+                match (operation.encode)(self, request) {
+                    Ok(next) => {
+                        builder = next;
+                        retries += 1;
+                        tracing::debug!(
+                            operation = operation.id, retry = retries, delay_ms = delay
+                            .as_millis() as u64, "retrying the request"
+                        );
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    Err(ClientError::StreamConsumed) => {
+                        tracing::debug!(
+                            operation = operation.id,
+                            "not retrying the request, because its streamed body was already sent"
+                        );
+                    }
+                    Err(error) => return Err(error),
+                }
             }
             let (status, headers, body) = outcome?;
             return (operation.decode)(status, headers, body);
@@ -250,8 +269,43 @@ pub(crate) struct Operation<Q, R> {
     pub credentials: fn(&Q) -> Option<&crate::Credentials>,
     /// Builds the HTTP request without credentials. It runs again for every retry.
     pub encode: fn(&Client, &Q) -> Result<reqwest::RequestBuilder, ClientError>,
+    /// Returns whether the response with this status and these headers has a binary body, which the client
+    /// hands over as a stream instead of reading it whole. Operations without one use [`never_streams`].
+    pub streams: fn(u16, &reqwest::header::HeaderMap) -> bool,
     /// Maps status, headers and body to the typed response.
-    pub decode: fn(u16, reqwest::header::HeaderMap, Vec<u8>) -> Result<R, ClientError>,
+    pub decode: fn(
+        u16,
+        reqwest::header::HeaderMap,
+        ResponseBody,
+    ) -> Result<R, ClientError>,
+}
+/// Returns `false`, so every response body of an operation without binary responses is read whole.
+pub(crate) fn never_streams(
+    _status: u16,
+    _headers: &reqwest::header::HeaderMap,
+) -> bool {
+    false
+}
+/// A response body: read whole, or left on the connection for a binary body that the caller reads as a stream.
+pub(crate) enum ResponseBody {
+    Read(Vec<u8>),
+    Unread(reqwest::Response),
+}
+impl ResponseBody {
+    /// Returns the bytes of a body read whole, and nothing for one left unread.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            ResponseBody::Read(bytes) => bytes,
+            ResponseBody::Unread(_) => &[],
+        }
+    }
+    /// Returns the bytes of a body read whole, for an error, and nothing for one left unread.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        match self {
+            ResponseBody::Read(bytes) => bytes,
+            ResponseBody::Unread(_) => Vec::new(),
+        }
+    }
 }
 /// When and how long the client waits before sending a request again. Retries are off unless
 /// [`ClientBuilder::retry`] sets a policy.
@@ -285,7 +339,7 @@ impl RetryPolicy {
         &self,
         retries: u32,
         idempotent: bool,
-        outcome: &Result<(u16, reqwest::header::HeaderMap, Vec<u8>), ClientError>,
+        outcome: &Result<(u16, reqwest::header::HeaderMap, ResponseBody), ClientError>,
     ) -> Option<Duration> {
         if retries >= self.max_retries {
             return None;
@@ -305,7 +359,7 @@ impl RetryPolicy {
         if !retryable {
             return None;
         }
-        match requested_delay(headers, body) {
+        match requested_delay(headers, body.bytes()) {
             Some(requested) if requested > self.max_delay => None,
             Some(requested) => Some(requested),
             None => Some(backoff),
@@ -395,6 +449,10 @@ impl ClientBuilder {
         self
     }
     /// Limits each request, from connecting to reading the whole response; 30 seconds unless set.
+    ///
+    /// The limit also covers reading a binary response that the caller receives as a stream, because
+    /// reqwest's total timeout runs until the body ends: a stream still open when it passes ends with an
+    /// error. For long downloads set a larger limit, or pass a client without one to [`Self::http_client`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -509,16 +567,21 @@ fn add_credentials(
     }
     Ok(())
 }
-/// Sends a request and reads the whole response.
+/// Sends a request and reads the whole response, unless `streams` returns `true` for its status and headers.
+/// Such a binary body is left on the connection for the caller to read as it arrives.
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: reqwest::Request,
-) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>), ClientError> {
+    streams: fn(u16, &reqwest::header::HeaderMap) -> bool,
+) -> Result<(u16, reqwest::header::HeaderMap, ResponseBody), ClientError> {
     let response = http.execute(request).await.map_err(ClientError::Transport)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
+    if streams(status, &headers) {
+        return Ok((status, headers, ResponseBody::Unread(response)));
+    }
     let body = response.bytes().await.map_err(ClientError::Transport)?;
-    Ok((status, headers, body.to_vec()))
+    Ok((status, headers, ResponseBody::Read(body.to_vec())))
 }
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     status: u16,
@@ -605,55 +668,73 @@ pub(crate) fn accept_header(preferred: &str, media_types: &[&str]) -> String {
     entries.join(", ")
 }
 /// Returns the index into `media_types` of the response's `Content-Type`: an exact match, else the first
-/// JSON one for any JSON type and the first text one for any text type.
+/// range (`type/*`, `*/*`) that contains it, else the first JSON one for any JSON type and the first text one
+/// for any text type.
 pub(crate) fn response_media(
     status: u16,
     headers: &reqwest::header::HeaderMap,
     body: &[u8],
     media_types: &[&str],
 ) -> Result<usize, ClientError> {
+    media_position(headers, media_types)
+        .ok_or_else(|| ClientError::Decode {
+            status,
+            message: format!(
+                "the response content type `{}` is none of {}", received_media(headers)
+                .unwrap_or_default(), media_types.join(", ")
+            ),
+            body: body.to_vec(),
+        })
+}
+/// Returns whether the response's `Content-Type` picks one of the media types at `binary`, indexes into
+/// `media_types`, which the client then hands over as a stream.
+pub(crate) fn streams_media(
+    headers: &reqwest::header::HeaderMap,
+    media_types: &[&str],
+    binary: &[usize],
+) -> bool {
+    media_position(headers, media_types).is_some_and(|index| binary.contains(&index))
+}
+/// Returns the `Content-Type` of a response without parameters, in lowercase.
+fn received_media(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+}
+fn media_position(
+    headers: &reqwest::header::HeaderMap,
+    media_types: &[&str],
+) -> Option<usize> {
     let essence = |value: &str| {
         value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
     };
     let is_json = |media: &str| {
         media == "application/json" || media == "text/json" || media.ends_with("+json")
     };
-    let received = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(essence);
+    let media = received_media(headers)?;
+    let top_level = media.split('/').next().unwrap_or_default().to_owned();
     let listed: Vec<String> = media_types
         .iter()
         .map(|media_type| essence(media_type))
         .collect();
-    let position = received
-        .as_deref()
-        .and_then(|media| {
-            listed
-                .iter()
-                .position(|known| known == media)
-                .or_else(|| {
-                    if is_json(media) {
-                        listed.iter().position(|known| is_json(known))
-                    } else {
-                        None
-                    }
-                })
-                .or_else(|| {
-                    if media.starts_with("text/") {
-                        listed.iter().position(|known| known.starts_with("text/"))
-                    } else {
-                        None
-                    }
-                })
-        });
-    position
-        .ok_or_else(|| ClientError::Decode {
-            status,
-            message: format!(
-                "the response content type `{}` is none of {}", received
-                .unwrap_or_default(), media_types.join(", ")
-            ),
-            body: body.to_vec(),
+    let in_range = |known: &String| {
+        known == "*/*" || known.strip_suffix("/*") == Some(top_level.as_str())
+    };
+    listed
+        .iter()
+        .position(|known| *known == media)
+        .or_else(|| listed.iter().position(in_range))
+        .or_else(|| {
+            if is_json(&media) {
+                listed.iter().position(|known| is_json(known))
+            } else {
+                None
+            }
+        })
+        .or_else(|| {
+            if media.starts_with("text/") {
+                listed.iter().position(|known| known.starts_with("text/"))
+            } else {
+                None
+            }
         })
 }

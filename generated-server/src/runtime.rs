@@ -227,18 +227,18 @@ fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type == "text/json"
         || media_type.ends_with("+json")
 }
-/// Picks the media type of a body that may come in several, as an index into `media_types`. It is the one
-/// named by `Content-Type` (`type/*` and `*/*` match by prefix), else the JSON one for any JSON type when
-/// only one is listed, else the first text one for any text type. An empty body is `None`, and a missing required body is a
-/// violation.
+/// Picks the media type of a body that may come in several, as an index into `media_types`, from the
+/// headers alone, so the body can still be streamed. It is the one named by `Content-Type` (`type/*` and
+/// `*/*` match by prefix), else the JSON one for any JSON type when only one is listed, else the first text
+/// one for any text type. An `empty` body is `None`, and a missing required body is a violation.
 pub(crate) fn choose_media(
     headers: &HeaderMap,
-    bytes: &Bytes,
+    empty: bool,
     required: bool,
     media_types: &[&str],
     expected: &'static str,
 ) -> Result<Result<Option<usize>, Violation>, Rejection> {
-    if bytes.is_empty() {
+    if empty {
         return Ok(
             if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
         );

@@ -96,7 +96,9 @@ async fn client_reads_raw_bytes() {
 
     let response = client(&url).get_blob(GetBlobRequest { id: "b1".to_owned() }).await.expect("the call failed");
 
-    assert_eq!(response, GetBlobResponse::Ok(NOT_UTF8.to_vec().into()));
+    let GetBlobResponse::Ok(body) = response;
+    assert_eq!(body.content_type(), Some("application/octet-stream"));
+    assert_eq!(body.collect().await.expect("failed to read the body").to_vec(), NOT_UTF8);
 }
 
 #[tokio::test]
@@ -107,11 +109,12 @@ async fn bytes_round_trip_through_client() {
 
     client.put_blob(PutBlobRequest { id: "b1".to_owned(), body: NOT_UTF8.to_vec().into() }).await.expect("put failed");
     client.put_blob(PutBlobRequest { id: "b2".to_owned(), body: every_byte.clone().into() }).await.expect("put failed");
-    let first = client.get_blob(GetBlobRequest { id: "b1".to_owned() }).await.expect("get failed");
-    let second = client.get_blob(GetBlobRequest { id: "b2".to_owned() }).await.expect("get failed");
+    let GetBlobResponse::Ok(first) = client.get_blob(GetBlobRequest { id: "b1".to_owned() }).await.expect("get failed");
+    let GetBlobResponse::Ok(second) =
+        client.get_blob(GetBlobRequest { id: "b2".to_owned() }).await.expect("get failed");
 
-    assert_eq!(first, GetBlobResponse::Ok(NOT_UTF8.to_vec().into()));
-    assert_eq!(second, GetBlobResponse::Ok(every_byte.into()));
+    assert_eq!(first.collect().await.expect("failed to read the first blob").to_vec(), NOT_UTF8);
+    assert_eq!(second.collect().await.expect("failed to read the second blob").to_vec(), every_byte);
 }
 
 /// Three chunks that make [`NOT_UTF8`] followed by `tail`.

@@ -190,7 +190,8 @@ fn write_behaviour_crate(root: &Path, scratch: &Path, documents: &[Document]) {
         manifest.push_str(&format!("fx-{case}-client = {{ path = \"../fx-{case}-client\" }}\n"));
     }
     manifest.push_str(
-        "proptest = { version = \"1\", default-features = false, features = [\"std\"] }\n\
+        "futures-util = \"0.3\"\n\
+         proptest = { version = \"1\", default-features = false, features = [\"std\"] }\n\
          reqwest = { version = \"0.12\", default-features = false }\n\
          serde_json = \"1\"\n\
          tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"sync\", \"time\"] }\n",

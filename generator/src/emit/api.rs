@@ -20,7 +20,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         quote! {
             #[rustfmt::skip]
             mod binary;
-            pub use binary::{BinaryBody, BodyError, BodyStream};
+            pub use binary::{BinaryBody, BodyError, BodyStream, is_media_range, media_type_fits};
         }
     });
     quote! {

@@ -157,14 +157,17 @@ fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
     }
 }
 
-/// Returns whether the server hands the request body to the implementation as a stream: a binary body of
-/// one media type. Bodies of several media types are read whole to pick the variant.
+/// Returns whether the server may hand the request body to the implementation as a stream: a binary body, or
+/// a body of several media types with a binary one.
 pub fn streams(body: &RequestBody) -> bool {
-    body.choice.is_none() && matches!(body.content.kind, ContentKind::Bytes)
+    body.contents().into_iter().any(|content| matches!(content.kind, ContentKind::Bytes))
 }
 
 /// Emits the handler statements that read the body and bind the local `body`: `None` when it breaks the
 /// schema (with the violation pushed onto `violations`), else the value of the request field.
+///
+/// A body of several media types is matched to a variant by its `Content-Type` before it is read, so a
+/// binary variant is streamed and only the other variants are read whole.
 pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
     let required = body.required;
     let read = quote! {
@@ -180,13 +183,8 @@ pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
     };
     let Some(choice) = &body.choice else {
         if streams(body) {
-            let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
-            return Some(quote! {
-                let body = match crate::binary::stream_body(&parts.headers, body, shared.options.body_limit, #required, &limit_flag) {
-                    Ok(result) => result #unwrap .map_err(|violation| violations.push(violation)).ok(),
-                    Err(rejection) => return reject(&shared, rejection),
-                };
-            });
+            let value = server_stream(&body.content, required, None);
+            return Some(quote! { let body = #value; });
         }
         let value = server_decode(api, &body.content, required, None)?;
         return Some(quote! { #read let body = #value; });
@@ -195,22 +193,42 @@ pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
     let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
     let expected: Vec<&str> = choice.variants.iter().map(|(_, content)| content.media_type.as_str()).collect();
     let expected = expected.join(", ");
-    let arms = choice.variants.iter().enumerate().map(|(index, (variant, content))| {
-        let ident = variant.ident();
-        let path = quote! { crate::#name::#ident };
-        let value = server_decode(api, content, required, Some(&path)).unwrap_or_else(|| {
-            // A body of only `null` carries nothing, so its variant has no payload.
-            if required {
-                quote! { ::std::option::Option::Some(#path) }
-            } else {
-                quote! { ::std::option::Option::Some(::std::option::Option::Some(#path)) }
+    let streamed = streams(body);
+    let arms: Vec<TokenStream> = choice
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(index, (variant, content))| {
+            let ident = variant.ident();
+            let path = quote! { crate::#name::#ident };
+            if matches!(content.kind, ContentKind::Bytes) && streamed {
+                let value = server_stream(content, required, Some(&path));
+                return quote! { Ok(Ok(::std::option::Option::Some(#index))) => #value, };
             }
-        });
-        quote! { Ok(Ok(::std::option::Option::Some(#index))) => #value, }
-    });
+            let value = server_decode(api, content, required, Some(&path)).unwrap_or_else(|| {
+                // A body of only `null` carries nothing, so its variant has no payload.
+                if required {
+                    quote! { ::std::option::Option::Some(#path) }
+                } else {
+                    quote! { ::std::option::Option::Some(::std::option::Option::Some(#path)) }
+                }
+            });
+            if streamed {
+                quote! { Ok(Ok(::std::option::Option::Some(#index))) => { #read #value } }
+            } else {
+                quote! { Ok(Ok(::std::option::Option::Some(#index))) => #value, }
+            }
+        })
+        .collect();
+    // Without a binary variant the body is read first, so an empty chunked body counts as empty too.
+    let (read_first, empty) = if streamed {
+        (None, quote! { crate::binary::is_empty(&parts.headers, &body) })
+    } else {
+        (Some(read), quote! { bytes.is_empty() })
+    };
     Some(quote! {
-        #read
-        let body = match runtime::choose_media(&parts.headers, &bytes, #required, &[#(#media_types),*], #expected) {
+        #read_first
+        let body = match runtime::choose_media(&parts.headers, #empty, #required, &[#(#media_types),*], #expected) {
             #(#arms)*
             Ok(Ok(_)) => #absent,
             Ok(Err(violation)) => {
@@ -220,6 +238,26 @@ pub fn server_extraction(api: &Api, body: &RequestBody) -> Option<TokenStream> {
             Err(rejection) => return reject(&shared, rejection),
         };
     })
+}
+
+/// Returns an expression that hands the unread request body to the implementation as a stream of binary
+/// `content`, wrapped in `variant` if given, or `None` when it breaks the schema.
+fn server_stream(content: &Content, required: bool, variant: Option<&TokenStream>) -> TokenStream {
+    let media = &content.media_type;
+    let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
+    let wrap = variant.map(|path| {
+        if required {
+            quote! { .map(#path) }
+        } else {
+            quote! { .map(|value| value.map(#path)) }
+        }
+    });
+    quote! {
+        match crate::binary::stream_body(&parts.headers, body, shared.options.body_limit, #required, &limit_flag, #media) {
+            Ok(result) => result #unwrap #wrap .map_err(|violation| violations.push(violation)).ok(),
+            Err(rejection) => return reject(&shared, rejection),
+        }
+    }
 }
 
 /// Returns an expression that decodes `bytes` as `content`: `None` when it breaks the schema (with the
@@ -236,7 +274,7 @@ fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&
             let media = &content.media_type;
             quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
         }
-        ContentKind::Bytes => quote! { crate::binary::bytes_body(&bytes, #required) },
+        ContentKind::Bytes => quote! { crate::binary::bytes_body(&parts.headers, &bytes, #required) },
         ContentKind::Multipart(multipart) => return Some(server_multipart(api, multipart, required, variant)),
     };
     let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
@@ -384,9 +422,9 @@ fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> 
 pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
     let Some(choice) = &response.choice else {
         return match response.content.as_ref().map(|content| &content.kind) {
-            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, &body)? },
-            Some(ContentKind::Text) => quote! { runtime::decode_text(status, &body)? },
-            _ => quote! { crate::BinaryBody::from(body) },
+            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, body.bytes())? },
+            Some(ContentKind::Text) => quote! { runtime::decode_text(status, body.bytes())? },
+            _ => quote! { crate::binary::response_body(body, &headers) },
         };
     };
     let name = choice.type_name.ident();
@@ -402,18 +440,40 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
         let value = match &content.kind {
             _ if content_type(api, content).is_none() => quote! { crate::#name::#ident },
             ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
-                quote! { crate::#name::#ident(runtime::decode_json(status, &body)?) }
+                quote! { crate::#name::#ident(runtime::decode_json(status, body.bytes())?) }
             }
-            ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, &body)?) },
-            ContentKind::Bytes => quote! { crate::#name::#ident(crate::BinaryBody::from(body)) },
+            ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, body.bytes())?) },
+            ContentKind::Bytes => quote! { crate::#name::#ident(crate::binary::response_body(body, &headers)) },
         };
         quote! { #pattern => #value }
     });
     quote! {
-        match runtime::response_media(status, &headers, &body, &[#(#media_types),*])? {
+        match runtime::response_media(status, &headers, body.bytes(), &[#(#media_types),*])? {
             #(#arms,)*
         }
     }
+}
+
+/// Returns the expression that decides whether the client hands the body of `response` over as a stream: `true`
+/// for a binary body, a check of `Content-Type` for a body of several media types with a binary one, and
+/// `None` when no body of the response is binary.
+pub fn client_streams(response: &Response) -> Option<TokenStream> {
+    let Some(choice) = &response.choice else {
+        let binary = response.content.as_ref().is_some_and(|content| matches!(content.kind, ContentKind::Bytes));
+        return binary.then(|| quote! { true });
+    };
+    let binary: Vec<usize> = choice
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, content))| matches!(content.kind, ContentKind::Bytes))
+        .map(|(index, _)| index)
+        .collect();
+    if binary.is_empty() {
+        return None;
+    }
+    let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
+    Some(quote! { runtime::streams_media(headers, &[#(#media_types),*], &[#(#binary),*]) })
 }
 
 /// Emits the client statements that add the body of `request` to `builder`.
@@ -460,9 +520,7 @@ fn client_send(content: &Content) -> Option<TokenStream> {
         ContentKind::Text => {
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
         }
-        ContentKind::Bytes => quote! {
-            builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(crate::binary::request_body(value));
-        },
+        ContentKind::Bytes => quote! { builder = crate::binary::add_body(builder, value, #media)?; },
         ContentKind::Multipart(multipart) => client_multipart(multipart),
     })
 }

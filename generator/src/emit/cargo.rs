@@ -72,6 +72,7 @@ pub fn client_manifest(api: &Api, config: &Config) -> String {
         "\n[dependencies]\n\
          {api} = {{ path = \"{path}\" }}\n\
          form_urlencoded = \"1\"\n\
+         {futures}\
          httpdate = \"1\"\n\
          percent-encoding = \"2\"\n\
          reqwest = {{ version = \"0.12\", default-features = false, features = [{reqwest_features}] }}\n\
@@ -84,6 +85,7 @@ pub fn client_manifest(api: &Api, config: &Config) -> String {
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),
         reqwest_features = reqwest_features(api),
+        futures = if api.uses_binary() { "futures-util = \"0.3\"\n" } else { "" },
     ));
     text
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::api::{inner_doc, response_payload};
 use super::crate_ident;
 use crate::Config;
-use crate::model::{Api, Operation, ParamLocation, StatusMatch, Ty};
+use crate::model::{Api, Operation, ParamLocation, Response, StatusMatch, Ty};
 
 pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
@@ -92,6 +92,18 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
     };
     let encode_body = encode_request(api, operation);
     let decode_body = decode_response(api, operation);
+    let (streams, streams_fn) = match streams_response(operation) {
+        Some(body) => {
+            let name = format_ident!("streams_{}", base);
+            let function = quote! {
+                fn #name(status: u16, headers: &::reqwest::header::HeaderMap) -> bool {
+                    #body
+                }
+            };
+            (quote! { #name }, Some(function))
+        }
+        None => (quote! { runtime::never_streams }, None),
+    };
     quote! {
         const #constant: runtime::Operation<crate::#request_type, crate::#response_type> = runtime::Operation {
             id: crate::#request_type::OPERATION_ID,
@@ -100,6 +112,7 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
             violations: crate::#request_type::violations,
             credentials: #credentials,
             encode: #encode,
+            streams: #streams,
             decode: #decode,
         };
 
@@ -113,10 +126,12 @@ fn operation_items(api: &Api, operation: &Operation) -> TokenStream {
         fn #decode(
             status: u16,
             headers: ::reqwest::header::HeaderMap,
-            body: ::std::vec::Vec<u8>,
+            body: runtime::ResponseBody,
         ) -> ::std::result::Result<crate::#response_type, ClientError> {
             #decode_body
         }
+
+        #streams_fn
     }
 }
 
@@ -186,30 +201,68 @@ fn encode_request(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
-/// Emits the body of the function that maps the status to a response variant and decodes the body as the
-/// variant's media type.
-fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
-    let response_type = operation.response_type.ident();
-    let mut responses: Vec<_> = operation.responses.iter().collect();
-    // Exact codes must match before ranges, and ranges before `default`.
+/// Returns the operation's responses in the order their status patterns must be matched: exact codes before
+/// ranges, and ranges before `default`.
+fn match_order(operation: &Operation) -> Vec<&Response> {
+    let mut responses: Vec<&Response> = operation.responses.iter().collect();
     responses.sort_by_key(|response| match response.status {
         StatusMatch::Code(_) => 0,
         StatusMatch::Range(_) => 1,
         StatusMatch::Default => 2,
     });
+    responses
+}
+
+/// Returns the match pattern of a response's status.
+fn status_pattern(status: StatusMatch) -> TokenStream {
+    match status {
+        StatusMatch::Code(code) => quote! { #code },
+        StatusMatch::Range(digit) => {
+            let low = digit * 100;
+            let high = low + 99;
+            quote! { #low..=#high }
+        }
+        StatusMatch::Default => quote! { _ },
+    }
+}
+
+/// Emits the body of the function that decides which responses `Client::call` hands over as streams, or
+/// `None` when the operation has no binary response.
+fn streams_response(operation: &Operation) -> Option<TokenStream> {
+    let responses = match_order(operation);
+    let mut any = false;
+    let arms: Vec<TokenStream> = responses
+        .iter()
+        .map(|response| {
+            let pattern = status_pattern(response.status);
+            let streams = super::bodies::client_streams(response);
+            any |= streams.is_some();
+            let streams = streams.unwrap_or_else(|| quote! { false });
+            quote! { #pattern => #streams }
+        })
+        .collect();
+    if !any {
+        return None;
+    }
+    let fallback = (!responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote! { _ => false, });
+    Some(quote! {
+        match status {
+            #(#arms,)*
+            #fallback
+        }
+    })
+}
+
+/// Emits the body of the function that maps the status to a response variant and decodes the body as the
+/// variant's media type.
+fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
+    let response_type = operation.response_type.ident();
+    let responses = match_order(operation);
     let has_default = responses.iter().any(|r| r.status == StatusMatch::Default);
     let arms = responses.iter().map(|response| {
         let variant = response.variant.ident();
         let payload = response_payload(api, response).map(|_| super::bodies::client_decoding(api, response));
-        let pattern = match response.status {
-            StatusMatch::Code(code) => quote! { #code },
-            StatusMatch::Range(digit) => {
-                let low = digit * 100;
-                let high = low + 99;
-                quote! { #low..=#high }
-            }
-            StatusMatch::Default => quote! { _ },
-        };
+        let pattern = status_pattern(response.status);
         let value = if response.has_fields() {
             let status = (!matches!(response.status, StatusMatch::Code(_))).then(|| quote! { status });
             let body = payload.map(|payload| quote! { body: #payload });
@@ -233,8 +286,8 @@ fn decode_response(api: &Api, operation: &Operation) -> TokenStream {
         };
         quote! { #pattern => Ok(#value) }
     });
-    let fallback =
-        (!has_default).then(|| quote! { _ => Err(ClientError::UnexpectedStatus { status, headers, body }), });
+    let fallback = (!has_default)
+        .then(|| quote! { _ => Err(ClientError::UnexpectedStatus { status, headers, body: body.into_bytes() }), });
     quote! {
         let _ = (&headers, &body);
         match status {

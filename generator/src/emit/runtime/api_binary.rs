@@ -13,12 +13,21 @@ pub type BodyError = Box<dyn std::error::Error + Send + Sync>;
 /// A stream of body chunks.
 pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, BodyError>> + Send>>;
 
-/// A binary request or response body: bytes in memory, or a stream that is read once.
+/// A binary request or response body: bytes in memory, or a stream that is read once, with an optional
+/// concrete content type.
 ///
-/// The server hands a request body to the implementation as a stream, so it is never buffered whole. Clones
-/// share one stream, and whichever reads it first gets the chunks.
+/// The server hands a request body to the implementation as a stream, so it is never buffered whole, and the
+/// client hands a binary response to the caller as a stream too. Clones share one stream, and whichever reads
+/// it first gets the chunks.
+///
+/// The content type is the request's or response's `Content-Type` on the receiving side. On the sending side
+/// it is sent when it fits the documented media type, and it is required for a media range such as
+/// `image/*`, because a range is not a valid `Content-Type`.
 #[derive(Clone)]
-pub struct BinaryBody(Inner);
+pub struct BinaryBody {
+    data: Inner,
+    content_type: Option<String>,
+}
 
 #[derive(Clone)]
 enum Inner {
@@ -29,7 +38,7 @@ enum Inner {
 impl BinaryBody {
     /// Wraps bytes that are already in memory.
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
-        BinaryBody(Inner::Bytes(bytes.into()))
+        BinaryBody { data: Inner::Bytes(bytes.into()), content_type: None }
     }
 
     /// Wraps a stream of chunks, which the client sends without buffering it.
@@ -39,7 +48,7 @@ impl BinaryBody {
         E: Into<BodyError>,
     {
         let stream: BodyStream = Box::pin(stream.map(|chunk| chunk.map_err(Into::into)));
-        BinaryBody(Inner::Stream(Arc::new(Mutex::new(Some(stream)))))
+        BinaryBody { data: Inner::Stream(Arc::new(Mutex::new(Some(stream)))), content_type: None }
     }
 
     /// Wraps chunks as a stream, which the client sends without a `Content-Length`.
@@ -52,9 +61,28 @@ impl BinaryBody {
         BinaryBody::from_stream(futures_util::stream::iter(chunks))
     }
 
+    /// Sets the concrete content type, such as `image/png` for a body documented as `image/*`.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Returns the concrete content type, with any parameters, or `None` when it is not known.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// Returns whether the body is a stream that a clone already took, so it cannot be read again.
+    pub fn is_consumed(&self) -> bool {
+        match &self.data {
+            Inner::Bytes(_) => false,
+            Inner::Stream(shared) => shared.lock().unwrap_or_else(PoisonError::into_inner).is_none(),
+        }
+    }
+
     /// Returns the bytes of a body held in memory, or `None` for a stream.
     pub fn as_bytes(&self) -> Option<&Bytes> {
-        match &self.0 {
+        match &self.data {
             Inner::Bytes(bytes) => Some(bytes),
             Inner::Stream(_) => None,
         }
@@ -62,7 +90,7 @@ impl BinaryBody {
 
     /// Returns the body as a stream of chunks. A stream that was already taken yields one error.
     pub fn into_stream(self) -> BodyStream {
-        match self.0 {
+        match self.data {
             Inner::Bytes(bytes) => Box::pin(futures_util::stream::once(async move { Ok(bytes) })),
             Inner::Stream(shared) => match shared.lock().unwrap_or_else(PoisonError::into_inner).take() {
                 Some(stream) => stream,
@@ -76,7 +104,7 @@ impl BinaryBody {
 
     /// Reads the whole body into memory. A stream that fails, or that was already read, is an error.
     pub async fn collect(self) -> Result<Bytes, BodyError> {
-        if let Inner::Bytes(bytes) = &self.0 {
+        if let Inner::Bytes(bytes) = &self.data {
             return Ok(bytes.clone());
         }
         let mut stream = self.into_stream();
@@ -90,21 +118,25 @@ impl BinaryBody {
 
 impl fmt::Debug for BinaryBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Inner::Bytes(bytes) => write!(f, "BinaryBody({} bytes)", bytes.len()),
-            Inner::Stream(_) => f.write_str("BinaryBody(<stream>)"),
+        match (&self.data, &self.content_type) {
+            (Inner::Bytes(bytes), None) => write!(f, "BinaryBody({} bytes)", bytes.len()),
+            (Inner::Bytes(bytes), Some(content_type)) => write!(f, "BinaryBody({} bytes of {content_type})", bytes.len()),
+            (Inner::Stream(_), None) => f.write_str("BinaryBody(<stream>)"),
+            (Inner::Stream(_), Some(content_type)) => write!(f, "BinaryBody(<stream> of {content_type})"),
         }
     }
 }
 
-/// Bodies in memory are equal when their bytes are, and a stream equals only its own clones.
+/// Bodies in memory are equal when their bytes and content types are, and a stream equals only its own
+/// clones with the same content type.
 impl PartialEq for BinaryBody {
     fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
+        let same_data = match (&self.data, &other.data) {
             (Inner::Bytes(left), Inner::Bytes(right)) => left == right,
             (Inner::Stream(left), Inner::Stream(right)) => Arc::ptr_eq(left, right),
             _ => false,
-        }
+        };
+        same_data && self.content_type == other.content_type
     }
 }
 
@@ -124,4 +156,26 @@ impl From<&'static [u8]> for BinaryBody {
     fn from(bytes: &'static [u8]) -> Self {
         BinaryBody::from_bytes(bytes)
     }
+}
+
+/// Returns whether a documented media type is a range, `type/*` or `*/*`, rather than one concrete type.
+pub fn is_media_range(documented: &str) -> bool {
+    essence(documented).ends_with("/*")
+}
+
+/// Returns whether the concrete `content_type` is the `documented` media type or lies in its range
+/// (`type/*` or `*/*`). Parameters such as `; charset=utf-8` are ignored, and case does not matter.
+pub fn media_type_fits(content_type: &str, documented: &str) -> bool {
+    let content_type = essence(content_type);
+    let documented = essence(documented);
+    let Some((top_level, subtype)) = content_type.split_once('/') else { return false };
+    if top_level.is_empty() || subtype.is_empty() || top_level == "*" || subtype == "*" {
+        return false;
+    }
+    documented == content_type || documented == "*/*" || documented.strip_suffix("/*") == Some(top_level)
+}
+
+/// Returns the media type without parameters, trimmed and in lowercase.
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
