@@ -284,7 +284,7 @@ impl AuthApi for Api {
     async fn get_two_fa(&self, request: generated::GetTwoFaRequest) -> Result<generated::GetTwoFaResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.two_factor_status(&principal).await
+            self.service.two_factor_status(principal).await
         }
         .await;
         respond(generated::GetTwoFaRequest::OPERATION_ID, outcome, |overview| {
@@ -298,7 +298,7 @@ impl AuthApi for Api {
     ) -> Result<generated::RemoveEmailOtpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.remove_email_otp(&principal).await
+            self.service.remove_email_otp(principal).await
         }
         .await;
         respond(generated::RemoveEmailOtpRequest::OPERATION_ID, outcome, |()| generated::RemoveEmailOtpResponse::Ok)
@@ -310,7 +310,7 @@ impl AuthApi for Api {
     ) -> Result<generated::VerifyEmailOtpAuthenticationResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.verify_email_otp(&principal, &request.body.otp).await
+            self.service.verify_email_otp(principal, &request.body.otp).await
         }
         .await;
         respond(generated::VerifyEmailOtpAuthenticationRequest::OPERATION_ID, outcome, |tokens| {
@@ -325,7 +325,7 @@ impl AuthApi for Api {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.challenge_email_otp(&principal, options).await
+            self.service.challenge_email_otp(principal, options).await
         }
         .await;
         respond(generated::InitiateEmailOtpAuthenticationRequest::OPERATION_ID, outcome, |()| {
@@ -339,7 +339,7 @@ impl AuthApi for Api {
     ) -> Result<generated::CompleteEmailOtpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.complete_email_otp(&principal, &request.body.otp).await
+            self.service.complete_email_otp(principal, &request.body.otp).await
         }
         .await;
         respond(generated::CompleteEmailOtpRequest::OPERATION_ID, outcome, |codes| {
@@ -353,7 +353,7 @@ impl AuthApi for Api {
     ) -> Result<generated::NewEmailOtpWaitDurationResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.email_otp_wait(&principal).await
+            self.service.email_otp_wait(principal).await
         }
         .await;
         respond(generated::NewEmailOtpWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -368,7 +368,7 @@ impl AuthApi for Api {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.initiate_email_otp(&principal, &request.body.email, options).await
+            self.service.initiate_email_otp(principal, &request.body.email, options).await
         }
         .await;
         respond(generated::InitiateEmailOtpRequest::OPERATION_ID, outcome, |()| generated::InitiateEmailOtpResponse::Ok)
@@ -380,7 +380,7 @@ impl AuthApi for Api {
     ) -> Result<generated::VerifyRecoveryCodesResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.verify_recovery_code(&principal, &request.body.recovery_code).await
+            self.service.verify_recovery_code(principal, &request.body.recovery_code).await
         }
         .await;
         respond(generated::VerifyRecoveryCodesRequest::OPERATION_ID, outcome, |tokens| {
@@ -394,7 +394,7 @@ impl AuthApi for Api {
     ) -> Result<generated::RecoveryCodeGuessWaitDurationResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.recovery_code_wait(&principal).await
+            self.service.recovery_code_wait(principal).await
         }
         .await;
         respond(generated::RecoveryCodeGuessWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -408,7 +408,7 @@ impl AuthApi for Api {
     ) -> Result<generated::ResetRecoveryCodesResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.reset_recovery_codes(&principal).await
+            self.service.reset_recovery_codes(principal).await
         }
         .await;
         respond(generated::ResetRecoveryCodesRequest::OPERATION_ID, outcome, |codes| {
@@ -422,7 +422,7 @@ impl AuthApi for Api {
     ) -> Result<generated::RemoveTotpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.remove_totp(&principal).await
+            self.service.remove_totp(principal).await
         }
         .await;
         respond(generated::RemoveTotpRequest::OPERATION_ID, outcome, |()| generated::RemoveTotpResponse::Ok)
@@ -434,7 +434,7 @@ impl AuthApi for Api {
     ) -> Result<generated::VerifyTotpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.verify_totp(&principal, &request.body.totp).await
+            self.service.verify_totp(principal, &request.body.totp).await
         }
         .await;
         respond(generated::VerifyTotpRequest::OPERATION_ID, outcome, |tokens| {
@@ -448,7 +448,7 @@ impl AuthApi for Api {
     ) -> Result<generated::CompleteTotpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.complete_totp(&principal, &request.body.totp).await
+            self.service.complete_totp(principal, &request.body.totp).await
         }
         .await;
         respond(generated::CompleteTotpRequest::OPERATION_ID, outcome, |codes| {
@@ -462,7 +462,7 @@ impl AuthApi for Api {
     ) -> Result<generated::TotpGuessWaitDurationResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.totp_wait(&principal).await
+            self.service.totp_wait(principal).await
         }
         .await;
         respond(generated::TotpGuessWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -476,7 +476,7 @@ impl AuthApi for Api {
     ) -> Result<generated::InitiateTotpResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.initiate_totp(&principal).await
+            self.service.initiate_totp(principal).await
         }
         .await;
         respond(generated::InitiateTotpRequest::OPERATION_ID, outcome, |url| {
@@ -487,7 +487,7 @@ impl AuthApi for Api {
     async fn put_email(&self, request: generated::PutEmailRequest) -> Result<generated::PutEmailResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.complete_email_change(&principal, &request.body.otp).await
+            self.service.complete_email_change(principal, &request.body.otp).await
         }
         .await;
         respond(generated::PutEmailRequest::OPERATION_ID, outcome, |()| generated::PutEmailResponse::Ok)
@@ -500,7 +500,7 @@ impl AuthApi for Api {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.initiate_email_change(&principal, &request.body.email, options).await
+            self.service.initiate_email_change(principal, &request.body.email, options).await
         }
         .await;
         respond(generated::InitiatePutEmailRequest::OPERATION_ID, outcome, |()| generated::InitiatePutEmailResponse::Ok)
@@ -513,7 +513,7 @@ impl AuthApi for Api {
         let body = request.body;
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.change_password(&principal, &body.old_password, &body.new_password).await
+            self.service.change_password(principal, &body.old_password, &body.new_password).await
         }
         .await;
         respond(generated::UpdatePasswordViaSudoRequest::OPERATION_ID, outcome, |()| {
@@ -563,7 +563,7 @@ impl AuthApi for Api {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.send_password_reset_link(&principal, &request.body.email, options).await
+            self.service.send_password_reset_link(principal, &request.body.email, options).await
         }
         .await;
         match outcome {
@@ -596,7 +596,7 @@ impl AuthApi for Api {
     ) -> Result<generated::AccesstokenResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.issue_access_token(&principal).await
+            self.service.issue_access_token(principal).await
         }
         .await;
         respond(generated::AccesstokenRequest::OPERATION_ID, outcome, generated::AccesstokenResponse::Ok)
@@ -608,7 +608,7 @@ impl AuthApi for Api {
     ) -> Result<generated::ValidateAccesstokenResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.token_owner(&principal, TokenKind::Access).await
+            self.service.token_owner(principal, TokenKind::Access).await
         }
         .await;
         respond(generated::ValidateAccesstokenRequest::OPERATION_ID, outcome, |user_id| {
@@ -628,7 +628,7 @@ impl AuthApi for Api {
     async fn logout(&self, request: generated::LogoutRequest) -> Result<generated::LogoutResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.logout(&principal).await
+            self.service.logout(principal).await
         }
         .await;
         respond(generated::LogoutRequest::OPERATION_ID, outcome, |()| generated::LogoutResponse::NoContent)
@@ -641,7 +641,7 @@ impl AuthApi for Api {
     ) -> Result<generated::RefreshtokenResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.renew_refresh_token(&principal).await
+            self.service.renew_refresh_token(principal).await
         }
         .await;
         respond(generated::RefreshtokenRequest::OPERATION_ID, outcome, generated::RefreshtokenResponse::Ok)
@@ -653,7 +653,7 @@ impl AuthApi for Api {
     ) -> Result<generated::ValidateRefreshtokenResponse, ApiError> {
         let outcome = async {
             let principal = principal(&request.credentials)?;
-            self.service.token_owner(&principal, TokenKind::Refresh).await
+            self.service.token_owner(principal, TokenKind::Refresh).await
         }
         .await;
         respond(generated::ValidateRefreshtokenRequest::OPERATION_ID, outcome, |user_id| {
