@@ -379,21 +379,11 @@ impl SecurityScheme {
     /// Returns where the scheme's credential travels.
     pub fn location(self) -> crate::CredentialLocation {
         match self {
-            SecurityScheme::AccessToken => {
-                crate::CredentialLocation::Authorization("Bearer")
-            }
-            SecurityScheme::SudoToken => {
-                crate::CredentialLocation::Authorization("Bearer")
-            }
-            SecurityScheme::PartialAuthToken => {
-                crate::CredentialLocation::Authorization("Bearer")
-            }
-            SecurityScheme::RefreshToken => {
-                crate::CredentialLocation::Authorization("Bearer")
-            }
-            SecurityScheme::AccessBearerAuth => {
-                crate::CredentialLocation::Authorization("Bearer")
-            }
+            SecurityScheme::AccessToken => crate::CredentialLocation::Bearer,
+            SecurityScheme::SudoToken => crate::CredentialLocation::Bearer,
+            SecurityScheme::PartialAuthToken => crate::CredentialLocation::Bearer,
+            SecurityScheme::RefreshToken => crate::CredentialLocation::Bearer,
+            SecurityScheme::AccessBearerAuth => crate::CredentialLocation::Bearer,
         }
     }
     /// Returns the `WWW-Authenticate` challenge that a 401 response sends for this scheme.

@@ -24,5 +24,5 @@ pub use api::*;
 pub use ::chrono;
 pub use operations::*;
 pub use runtime::{Location, Validate, Violation, describe, pointer_child};
-pub use security::{CredentialLocation, Credentials, SchemeRequirement};
+pub use security::{BasicCredentials, CredentialLocation, Credentials, SchemeRequirement};
 pub use types::*;

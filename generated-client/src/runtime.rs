@@ -448,6 +448,17 @@ impl ClientBuilder {
         self.credentials.push((scheme, value.into()));
         self
     }
+    /// Sends `user_id` and `password` for the HTTP basic `scheme`, as [`ClientBuilder::credential`] does with
+    /// their base64 encoding. Neither appears in the client's `Debug` output.
+    pub fn basic_auth(
+        self,
+        scheme: SecurityScheme,
+        user_id: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        let encoded = crate::BasicCredentials::new(user_id, password).encode();
+        self.credential(scheme, encoded)
+    }
     /// Limits each request, from connecting to reading the whole response; 30 seconds unless set.
     ///
     /// The limit also covers reading a binary response that the caller receives as a stream, because
@@ -534,9 +545,8 @@ fn add_credentials(
     );
     for (scheme, value) in credentials {
         let (name, text) = match scheme.location() {
-            CredentialLocation::Authorization(kind) => {
-                (AUTHORIZATION, format!("{kind} {value}"))
-            }
+            CredentialLocation::Bearer => (AUTHORIZATION, format!("Bearer {value}")),
+            CredentialLocation::Basic => (AUTHORIZATION, format!("Basic {value}")),
             CredentialLocation::Header(name) => {
                 (
                     HeaderName::from_bytes(name.as_bytes())

@@ -14,4 +14,4 @@ pub use auth_api;
 pub use auth_api::*;
 pub use router::{router, router_with, router_with_authenticator};
 pub use runtime::{Rejection, RejectionMessage, ServerOptions};
-pub use security::{AuthError, Authenticator};
+pub use security::{AuthError, Authenticator, Credential};

@@ -252,9 +252,9 @@ async fn handle_get_two_fa<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(response, crate::GetTwoFaRequest::SECURITY);
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -340,12 +340,9 @@ async fn handle_remove_email_otp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::RemoveEmailOtpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -440,12 +437,9 @@ async fn handle_verify_email_otp_authentication<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::VerifyEmailOtpAuthenticationRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -565,12 +559,9 @@ async fn handle_initiate_email_otp_authentication<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::InitiateEmailOtpAuthenticationRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -718,12 +709,9 @@ async fn handle_complete_email_otp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::CompleteEmailOtpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -838,12 +826,9 @@ async fn handle_new_email_otp_wait_duration<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::NewEmailOtpWaitDurationRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -938,12 +923,9 @@ async fn handle_initiate_email_otp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::InitiateEmailOtpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1095,12 +1077,9 @@ async fn handle_verify_recovery_codes<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::VerifyRecoveryCodesRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1220,12 +1199,9 @@ async fn handle_recovery_code_guess_wait_duration<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::RecoveryCodeGuessWaitDurationRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1321,12 +1297,9 @@ async fn handle_reset_recovery_codes<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::ResetRecoveryCodesRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1431,12 +1404,9 @@ async fn handle_remove_totp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::RemoveTotpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1528,12 +1498,9 @@ async fn handle_verify_totp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::VerifyTotpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1653,12 +1620,9 @@ async fn handle_complete_totp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::CompleteTotpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1779,12 +1743,9 @@ async fn handle_totp_guess_wait_duration<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::TotpGuessWaitDurationRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1877,12 +1838,9 @@ async fn handle_initiate_totp<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::InitiateTotpRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -1984,9 +1942,9 @@ async fn handle_put_email<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(response, crate::PutEmailRequest::SECURITY);
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -2100,12 +2058,9 @@ async fn handle_initiate_put_email<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::InitiatePutEmailRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -2260,12 +2215,9 @@ async fn handle_update_password_via_sudo<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::UpdatePasswordViaSudoRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -2720,12 +2672,9 @@ async fn handle_post_forgot_password<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::PostForgotPasswordRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -2877,12 +2826,9 @@ async fn handle_accesstoken<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::AccesstokenRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -2969,12 +2915,9 @@ async fn handle_validate_accesstoken<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::ValidateAccesstokenRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -3183,9 +3126,9 @@ async fn handle_logout<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(response, crate::LogoutRequest::SECURITY);
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -3271,12 +3214,9 @@ async fn handle_refreshtoken<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::RefreshtokenRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();
@@ -3384,12 +3324,9 @@ async fn handle_validate_refreshtoken<A: AuthApi + 'static>(
         .await
     {
         Ok(credentials) => credentials,
-        Err(rejection) => {
-            let response = reject(&shared, rejection);
-            return security::add_challenges(
-                response,
-                crate::ValidateRefreshtokenRequest::SECURITY,
-            );
+        Err(failure) => {
+            let response = reject(&shared, failure.rejection());
+            return failure.add_challenges(response);
         }
     };
     let mut violations: ::std::vec::Vec<crate::Violation> = ::std::vec::Vec::new();

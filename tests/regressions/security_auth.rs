@@ -1,5 +1,6 @@
-//! Authentication through the generated server and client: every scheme kind, combined schemes, alternatives,
-//! anonymous access and OAuth2 scopes.
+//! Authentication through the generated server and client: every scheme kind, decoded basic credentials,
+//! combined schemes and their principals, alternatives, anonymous access, OAuth2 scopes and the RFC 6750
+//! bearer challenges.
 //!
 //! The server is built with `router_with_authenticator` and the `Keys` authenticator below, which accepts one
 //! credential per scheme and returns the name of its owner as the principal. The implementation echoes the
@@ -10,16 +11,21 @@ use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{CannedResponse, lock, serve, serve_recorder};
 use fx_security_client::{
-    Client, Credentials, GetFeedRequest, GetFeedResponse, GetHealthRequest, GetHealthResponse, GetProfileOkBody,
-    GetProfileRequest, GetProfileResponse, GetReportsRequest, GetReportsResponse, ListDocumentsRequest,
-    ListDocumentsResponse, Problem, SecurityApi, SecurityScheme, Server, TokenFuture, TokenSource,
+    BasicCredentials, Client, Credentials, GetAccountOkBody, GetAccountRequest, GetAccountResponse, GetFeedRequest,
+    GetFeedResponse, GetHealthRequest, GetHealthResponse, GetProfileOkBody, GetProfileRequest, GetProfileResponse,
+    GetReportsRequest, GetReportsResponse, ListDocumentsRequest, ListDocumentsResponse, Problem, SecurityApi,
+    SecurityScheme, Server, TokenFuture, TokenSource,
 };
-use fx_security_server::{AuthError, Authenticator, ServerOptions};
+use fx_security_server::{AuthError, Authenticator, Credential, ServerOptions};
 
 /// `bob:secret` in base64, as a `Basic` header carries it.
 const BOB_BASIC: &str = "Ym9iOnNlY3JldA==";
 
-/// One call of the authenticator: scheme, credential and scopes.
+/// The challenge of the basic scheme.
+const BASIC_CHALLENGE: &str = "Basic realm=\"Security schemes\", charset=\"UTF-8\"";
+
+/// One call of the authenticator: scheme, credential and scopes. A basic credential is written
+/// `user-id:password`.
 type AuthCall = (SecurityScheme, String, Vec<String>);
 
 /// Accepts one fixed credential per scheme. The OAuth2 token `reader` grants `documents:read`, and `writer`
@@ -35,21 +41,29 @@ impl Authenticator for Keys {
     async fn authenticate(
         &self,
         scheme: SecurityScheme,
-        credential: &str,
+        credential: Credential<'_>,
         scopes: &[&str],
     ) -> Result<String, AuthError> {
         let scope_list = scopes.iter().map(|scope| (*scope).to_owned()).collect();
-        lock(&self.calls).push((scheme, credential.to_owned(), scope_list));
+        let text = match credential {
+            Credential::Bearer(value) | Credential::ApiKey(value) => value.to_owned(),
+            Credential::Basic { user_id, password } => format!("{user_id}:{password}"),
+        };
+        lock(&self.calls).push((scheme, text, scope_list));
         let (owner, granted): (&str, &[&str]) = match (scheme, credential) {
-            (SecurityScheme::BearerAuth, "good-bearer") => ("alice", &[]),
-            (SecurityScheme::BearerAuth, "panic") => panic!("the test authenticator panics on request"),
-            (SecurityScheme::BasicAuth, BOB_BASIC) => ("bob", &[]),
-            (SecurityScheme::HeaderKey, "header-key") => ("header-client", &[]),
-            (SecurityScheme::QueryKey, "query key") => ("query-client", &[]),
-            (SecurityScheme::CookieKey, "session 1") => ("carol", &[]),
-            (SecurityScheme::Oauth, "reader") => ("reader", &["documents:read"]),
-            (SecurityScheme::Oauth, "writer") => ("writer", &["documents:write"]),
-            (SecurityScheme::OpenId, "oidc") => ("dave", &["profile"]),
+            (SecurityScheme::BearerAuth, Credential::Bearer("good-bearer")) => ("alice", &[]),
+            (SecurityScheme::BearerAuth, Credential::Bearer("panic")) => {
+                panic!("the test authenticator panics on request")
+            }
+            (SecurityScheme::BearerAuth, Credential::Bearer("store-down")) => return Err(AuthError::Internal),
+            (SecurityScheme::BasicAuth, Credential::Basic { user_id: "bob", password: "secret" }) => ("bob", &[]),
+            (SecurityScheme::BasicAuth, Credential::Basic { user_id: "eve", password: "s:e:c" }) => ("eve", &[]),
+            (SecurityScheme::HeaderKey, Credential::ApiKey("header-key")) => ("header-client", &[]),
+            (SecurityScheme::QueryKey, Credential::ApiKey("query key")) => ("query-client", &[]),
+            (SecurityScheme::CookieKey, Credential::ApiKey("session 1")) => ("carol", &[]),
+            (SecurityScheme::Oauth, Credential::Bearer("reader")) => ("reader", &["documents:read"]),
+            (SecurityScheme::Oauth, Credential::Bearer("writer")) => ("writer", &["documents:write"]),
+            (SecurityScheme::OpenId, Credential::Bearer("oidc")) => ("dave", &["profile"]),
             _ => return Err(AuthError::Rejected),
         };
         if scopes.iter().all(|scope| granted.contains(scope)) {
@@ -80,8 +94,25 @@ impl SecurityApi for Echo {
         Ok(GetProfileResponse::Ok(GetProfileOkBody { name: principal_of(&request.credentials) }))
     }
 
+    /// Responds with the request's principal, then `Scheme=principal` for each scheme that has one.
     async fn get_reports(&self, request: GetReportsRequest) -> Result<GetReportsResponse, Infallible> {
-        Ok(GetReportsResponse::Ok(vec![principal_of(&request.credentials)]))
+        let mut principals = vec![principal_of(&request.credentials)];
+        let schemes = [SecurityScheme::HeaderKey, SecurityScheme::QueryKey, SecurityScheme::BasicAuth];
+        if let Some(credentials) = &request.credentials {
+            for scheme in schemes {
+                if let Some(principal) = credentials.principal_for::<String>(scheme) {
+                    principals.push(format!("{scheme:?}={principal}"));
+                }
+            }
+        }
+        Ok(GetReportsResponse::Ok(principals))
+    }
+
+    /// Responds with the user id that `Credentials::basic` decodes, or `none`.
+    async fn get_account(&self, request: GetAccountRequest) -> Result<GetAccountResponse, Infallible> {
+        let basic = request.credentials.as_ref().and_then(|credentials| credentials.basic(SecurityScheme::BasicAuth));
+        let user_id = basic.map_or_else(|| "none".to_owned(), |basic| basic.user_id);
+        Ok(GetAccountResponse::Ok(GetAccountOkBody { user_id }))
     }
 
     async fn get_feed(&self, request: GetFeedRequest) -> Result<GetFeedResponse, Infallible> {
@@ -136,7 +167,7 @@ async fn rejected_bearer_gets_401() {
     let response = request.send().await.expect("the request failed");
 
     assert_eq!(response.status().as_u16(), 401);
-    assert_eq!(challenges(&response), vec!["Bearer".to_owned()]);
+    assert_eq!(challenges(&response), vec!["Bearer error=\"invalid_token\"".to_owned()]);
     let bytes = response.bytes().await.expect("failed to read the 401 body");
     let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 401 body is not JSON");
     assert_eq!(body["message"], "invalid credentials");
@@ -198,13 +229,14 @@ async fn request_values_choose_alternative() {
     let url = serve_with(Keys::default()).await;
     let client = builder(&url).credential(SecurityScheme::HeaderKey, "header-key").build();
 
-    let values =
-        [(SecurityScheme::QueryKey, "query key".to_owned()), (SecurityScheme::BasicAuth, BOB_BASIC.to_owned())];
-    let request = GetReportsRequest { credentials: Some(Credentials::from_values(values)) };
+    let values = [(SecurityScheme::QueryKey, "query key".to_owned())];
+    let credentials = Credentials::from_values(values).with_basic(SecurityScheme::BasicAuth, "bob", "secret");
+    let request = GetReportsRequest { credentials: Some(credentials) };
     let response = client.get_reports(request).await.expect("the call failed");
 
     // The request's own values meet the second alternative, so the client's fixed header key stays unused.
-    assert_eq!(response, GetReportsResponse::Ok(vec!["query-client".to_owned()]));
+    let expected = vec!["query-client".to_owned(), "QueryKey=query-client".to_owned(), "BasicAuth=bob".to_owned()];
+    assert_eq!(response, GetReportsResponse::Ok(expected));
 }
 
 #[tokio::test]
@@ -214,7 +246,8 @@ async fn header_key_alternative_is_accepted() {
 
     let response = client.get_reports(GetReportsRequest::default()).await.expect("the call failed");
 
-    assert_eq!(response, GetReportsResponse::Ok(vec!["header-client".to_owned()]));
+    let expected = vec!["header-client".to_owned(), "HeaderKey=header-client".to_owned()];
+    assert_eq!(response, GetReportsResponse::Ok(expected));
 }
 
 #[tokio::test]
@@ -228,8 +261,9 @@ async fn combined_query_key_and_basic_are_accepted() {
 
     let response = client.get_reports(GetReportsRequest::default()).await.expect("the call failed");
 
-    // The principal of the first scheme of the accepted alternative reaches the handler.
-    assert_eq!(response, GetReportsResponse::Ok(vec!["query-client".to_owned()]));
+    // `principal` returns the principal of the first scheme, and `principal_for` that of each scheme.
+    let expected = vec!["query-client".to_owned(), "QueryKey=query-client".to_owned(), "BasicAuth=bob".to_owned()];
+    assert_eq!(response, GetReportsResponse::Ok(expected));
     let schemes: Vec<SecurityScheme> = lock(&keys.calls).iter().map(|(scheme, _, _)| *scheme).collect();
     assert_eq!(schemes, vec![SecurityScheme::QueryKey, SecurityScheme::BasicAuth]);
 }
@@ -258,6 +292,87 @@ async fn client_sends_each_scheme_in_its_place() {
     assert_eq!(request.query(), "api_key=query+key");
     assert_eq!(request.header("authorization"), Some("Basic Ym9iOnNlY3JldA=="));
     assert_eq!(request.header("x-api-key"), None);
+}
+
+#[tokio::test]
+async fn basic_auth_arrives_decoded() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url).basic_auth(SecurityScheme::BasicAuth, "bob", "secret").build();
+
+    let response = client.get_account(GetAccountRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetAccountResponse::Ok(GetAccountOkBody { user_id: "bob".to_owned() }));
+    assert_eq!(*lock(&keys.calls), vec![(SecurityScheme::BasicAuth, "bob:secret".to_owned(), Vec::new())]);
+}
+
+#[tokio::test]
+async fn basic_password_keeps_its_colons() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url).build();
+
+    let credentials = Credentials::new(String::new()).with_basic(SecurityScheme::BasicAuth, "eve", "s:e:c");
+    let request = GetAccountRequest { credentials: Some(credentials) };
+    let response = client.get_account(request).await.expect("the call failed");
+
+    assert_eq!(response, GetAccountResponse::Ok(GetAccountOkBody { user_id: "eve".to_owned() }));
+    assert_eq!(*lock(&keys.calls), vec![(SecurityScheme::BasicAuth, "eve:s:e:c".to_owned(), Vec::new())]);
+}
+
+#[tokio::test]
+async fn client_encodes_basic_auth() {
+    let (url, recorder) = serve_recorder(CannedResponse::json(200, r#"{"userId":"bob"}"#)).await;
+    let client = builder(&url).basic_auth(SecurityScheme::BasicAuth, "bob", "secret").build();
+
+    client.get_account(GetAccountRequest::default()).await.expect("the call failed");
+
+    assert_eq!(recorder.single().header("authorization"), Some("Basic Ym9iOnNlY3JldA=="));
+}
+
+/// `Basic` values that are not base64 (`!!!`), lack a colon (`no-colon`), or are not UTF-8 (`ff fe 3a 78`).
+const MALFORMED_BASIC: [&str; 3] = ["Basic !!!", "Basic bm8tY29sb24=", "Basic //46eA=="];
+
+#[tokio::test]
+async fn malformed_basic_skips_authenticator() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    for header in MALFORMED_BASIC {
+        let request = raw_client().get(format!("{url}/account")).header("authorization", header);
+        let response = request.send().await.expect("the request failed");
+
+        assert_eq!(response.status().as_u16(), 401, "status for `{header}`");
+        assert_eq!(challenges(&response), vec![BASIC_CHALLENGE.to_owned()], "challenges for `{header}`");
+        let bytes = response.bytes().await.expect("failed to read the 401 body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 401 body is not JSON");
+        assert_eq!(body["status"], 401, "body status for `{header}`");
+        assert_eq!(body["message"], "invalid credentials", "body message for `{header}`");
+    }
+    assert!(lock(&keys.calls).is_empty(), "the authenticator ran for a malformed credential");
+}
+
+#[tokio::test]
+async fn presence_router_rejects_malformed_basic() {
+    let url = serve(fx_security_server::router(Echo)).await;
+
+    for header in MALFORMED_BASIC {
+        let request = raw_client().get(format!("{url}/account")).header("authorization", header);
+        let response = request.send().await.expect("the request failed");
+
+        assert_eq!(response.status().as_u16(), 401, "status for `{header}`");
+        assert_eq!(challenges(&response), vec![BASIC_CHALLENGE.to_owned()], "challenges for `{header}`");
+    }
+}
+
+#[tokio::test]
+async fn presence_router_decodes_basic() {
+    let url = serve(fx_security_server::router(Echo)).await;
+    let client = builder(&url).basic_auth(SecurityScheme::BasicAuth, "anyone", "any password").build();
+
+    let response = client.get_account(GetAccountRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetAccountResponse::Ok(GetAccountOkBody { user_id: "anyone".to_owned() }));
 }
 
 #[tokio::test]
@@ -317,6 +432,51 @@ async fn insufficient_scope_gets_403() {
         (SecurityScheme::OpenId, "writer".to_owned(), vec!["profile".to_owned()]),
     ];
     assert_eq!(*lock(&keys.calls), expected);
+}
+
+#[tokio::test]
+async fn insufficient_scope_names_required_scopes() {
+    let url = serve_with(Keys::default()).await;
+
+    let request = raw_client().get(format!("{url}/documents")).bearer_auth("writer");
+    let response = request.send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 403);
+    let expected = vec!["Bearer error=\"insufficient_scope\", scope=\"documents:read\"".to_owned()];
+    assert_eq!(challenges(&response), expected);
+}
+
+#[tokio::test]
+async fn rejected_oauth_token_challenged_once() {
+    let url = serve_with(Keys::default()).await;
+
+    let request = raw_client().get(format!("{url}/documents")).bearer_auth("expired");
+    let response = request.send().await.expect("the request failed");
+
+    // OAuth2 and OpenID Connect both reject the token, and their challenges are the same, so it is sent once.
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(challenges(&response), vec!["Bearer error=\"invalid_token\"".to_owned()]);
+}
+
+#[tokio::test]
+async fn missing_oauth_token_gets_plain_challenge() {
+    let url = serve_with(Keys::default()).await;
+
+    let response = raw_client().get(format!("{url}/documents")).send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(challenges(&response), vec!["Bearer".to_owned()]);
+}
+
+#[tokio::test]
+async fn failing_authenticator_gets_500() {
+    let url = serve_with(Keys::default()).await;
+
+    let response =
+        raw_client().get(format!("{url}/profile")).bearer_auth("store-down").send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 500);
+    assert!(challenges(&response).is_empty(), "a 500 response carries a challenge");
 }
 
 #[tokio::test]
@@ -386,13 +546,26 @@ async fn open_operation_skips_authenticator() {
 
 #[test]
 fn debug_output_redacts_credentials() {
-    let client = Client::builder().credential(SecurityScheme::BearerAuth, "secret-token").build();
-    let credentials = Credentials::new("secret-token").with(SecurityScheme::HeaderKey, "secret-key");
+    let client = Client::builder()
+        .credential(SecurityScheme::BearerAuth, "secret-token")
+        .basic_auth(SecurityScheme::BasicAuth, "bob", "secret-password")
+        .build();
+    let credentials = Credentials::new("secret-token")
+        .with(SecurityScheme::HeaderKey, "secret-key")
+        .with_basic(SecurityScheme::BasicAuth, "bob", "secret-password");
+    let basic = BasicCredentials::new("bob", "secret-password");
+    let credential = Credential::Basic { user_id: "bob", password: "secret-password" };
 
     let client_text = format!("{client:?}");
     let credentials_text = format!("{credentials:?}");
+    let basic_text = format!("{basic:?}");
+    let credential_text = format!("{credential:?} {:?}", Credential::Bearer("secret-token"));
 
     assert!(!client_text.contains("secret"), "the client's Debug output shows a credential: {client_text}");
+    assert!(!client_text.contains(&basic.encode()), "the client's Debug output shows the encoded pair: {client_text}");
     assert!(client_text.contains("BearerAuth"), "the client's Debug output omits the schemes: {client_text}");
     assert!(!credentials_text.contains("secret"), "the credentials' Debug output shows one: {credentials_text}");
+    assert!(!basic_text.contains("secret"), "the basic pair's Debug output shows the password: {basic_text}");
+    assert!(basic_text.contains("bob"), "the basic pair's Debug output omits the user id: {basic_text}");
+    assert!(!credential_text.contains("secret"), "the credential's Debug output shows a secret: {credential_text}");
 }

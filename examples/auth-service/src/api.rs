@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use auth_server::chrono::{DateTime, Utc};
-use auth_server::{self as generated, AuthApi, Credentials, Rejection, ServerOptions};
+use auth_server::{self as generated, AuthApi, Credential, Credentials, Rejection, SecurityScheme, ServerOptions};
 
 use crate::service::{
     AuthError, AuthService, InternalError, IssuedTokens, LoginToken, MailOptions, Principal, ServiceError,
@@ -15,20 +15,78 @@ use crate::service::{
 };
 use crate::store::{CheckKind, MailKind, TokenKind};
 
-/// Builds the axum router of the API over `service`. A request without a bearer token gets
-/// the API's 401 body with the message `NO_TOKEN_PROVIDED`.
+/// Builds the axum router of the API over `service`. [`Tokens`] checks every bearer token before
+/// a handler runs. A request without a valid token of an accepted kind gets the API's 401 body
+/// with the message `NO_TOKEN_PROVIDED`.
 pub fn router(service: AuthService) -> axum::Router {
     let options = ServerOptions { rejection_message: Some(Arc::new(rejection_message)), ..ServerOptions::default() };
-    auth_server::router_with(Api { service }, options)
+    let tokens = Tokens { service: service.clone() };
+    auth_server::router_with_authenticator(Api { service }, tokens, options)
 }
 
-/// Messages of the generated server's own rejections: the API's code for a missing token,
-/// and the server's description (naming the invalid field) for everything else.
+/// Messages of the generated server's own rejections: the API's code for a missing, unknown or
+/// wrong kind of token, and the server's description (naming the invalid field) for everything else.
 fn rejection_message(rejection: &Rejection) -> String {
     match rejection {
-        Rejection::MissingCredentials => "NO_TOKEN_PROVIDED".to_owned(),
+        Rejection::MissingCredentials | Rejection::InvalidCredentials => "NO_TOKEN_PROVIDED".to_owned(),
         other => other.to_string(),
     }
+}
+
+/// The authenticator of the generated router: accepts a bearer token when it is valid and of the
+/// kind its security scheme names, and passes the holder to the handlers as the principal.
+///
+/// Two checks depend on the operation, so the service makes them itself, inside the operation's
+/// transaction. The operations that take "a sudo token, or an access token when 2FA is off" list
+/// both schemes, so an access token gets through here whatever the account's 2FA state. And some
+/// operations that declare only `accessToken` also serve the partial auth token of a 2FA login
+/// (the 2FA status, the wait durations and the email OTP challenge), so that scheme accepts both.
+pub struct Tokens {
+    service: AuthService,
+}
+
+impl generated::Authenticator for Tokens {
+    type Principal = Principal;
+
+    async fn authenticate(
+        &self,
+        scheme: SecurityScheme,
+        credential: Credential<'_>,
+        _scopes: &[&str],
+    ) -> Result<Principal, generated::AuthError> {
+        let Credential::Bearer(token) = credential else { return Err(generated::AuthError::Rejected) };
+        let principal = match self.service.authenticate(token).await {
+            Ok(principal) => principal,
+            Err(ServiceError::Auth(_)) => return Err(generated::AuthError::Rejected),
+            Err(ServiceError::Internal(error)) => {
+                tracing::error!(%error, scheme = scheme.name(), "failed to look up a bearer token");
+                return Err(generated::AuthError::Internal);
+            }
+        };
+        if accepted_kinds(scheme).contains(&principal.kind()) {
+            Ok(principal)
+        } else {
+            tracing::debug!(scheme = scheme.name(), kind = ?principal.kind(), "rejected a token of the wrong kind");
+            Err(generated::AuthError::Rejected)
+        }
+    }
+}
+
+/// Returns the kinds of token that a security scheme of the API accepts.
+fn accepted_kinds(scheme: SecurityScheme) -> &'static [TokenKind] {
+    match scheme {
+        SecurityScheme::AccessToken => &[TokenKind::Access, TokenKind::PartialAuth],
+        SecurityScheme::AccessBearerAuth => &[TokenKind::Access],
+        SecurityScheme::SudoToken => &[TokenKind::Sudo],
+        SecurityScheme::PartialAuthToken => &[TokenKind::PartialAuth],
+        SecurityScheme::RefreshToken => &[TokenKind::Refresh],
+    }
+}
+
+/// Returns the token holder that [`Tokens`] stored in the request's credentials. A router built
+/// without the authenticator stores none, and the request is then rejected as unauthenticated.
+fn principal(credentials: &Option<Credentials>) -> Result<&Principal, AuthError> {
+    credentials.as_ref().and_then(|credentials| credentials.principal::<Principal>()).ok_or(AuthError::InvalidToken)
 }
 
 /// The `AuthApi` implementation.
@@ -220,23 +278,13 @@ fn wait_duration(seconds: i64) -> generated::WaitDuration {
     generated::WaitDuration { duration: seconds }
 }
 
-impl Api {
-    /// Finds the holder of the request's bearer token.
-    async fn principal(&self, credentials: Option<Credentials>) -> Result<Principal, ServiceError> {
-        match credentials {
-            Some(credentials) => self.service.authenticate(&credentials.token).await,
-            None => Err(AuthError::InvalidToken.into()),
-        }
-    }
-}
-
 impl AuthApi for Api {
     type Error = ApiError;
 
     async fn get_two_fa(&self, request: generated::GetTwoFaRequest) -> Result<generated::GetTwoFaResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.two_factor_status(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.two_factor_status(principal).await
         }
         .await;
         respond(generated::GetTwoFaRequest::OPERATION_ID, outcome, |overview| {
@@ -249,8 +297,8 @@ impl AuthApi for Api {
         request: generated::RemoveEmailOtpRequest,
     ) -> Result<generated::RemoveEmailOtpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.remove_email_otp(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.remove_email_otp(principal).await
         }
         .await;
         respond(generated::RemoveEmailOtpRequest::OPERATION_ID, outcome, |()| generated::RemoveEmailOtpResponse::Ok)
@@ -261,8 +309,8 @@ impl AuthApi for Api {
         request: generated::VerifyEmailOtpAuthenticationRequest,
     ) -> Result<generated::VerifyEmailOtpAuthenticationResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.verify_email_otp(&principal, &request.body.otp).await
+            let principal = principal(&request.credentials)?;
+            self.service.verify_email_otp(principal, &request.body.otp).await
         }
         .await;
         respond(generated::VerifyEmailOtpAuthenticationRequest::OPERATION_ID, outcome, |tokens| {
@@ -276,8 +324,8 @@ impl AuthApi for Api {
     ) -> Result<generated::InitiateEmailOtpAuthenticationResponse, ApiError> {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.challenge_email_otp(&principal, options).await
+            let principal = principal(&request.credentials)?;
+            self.service.challenge_email_otp(principal, options).await
         }
         .await;
         respond(generated::InitiateEmailOtpAuthenticationRequest::OPERATION_ID, outcome, |()| {
@@ -290,8 +338,8 @@ impl AuthApi for Api {
         request: generated::CompleteEmailOtpRequest,
     ) -> Result<generated::CompleteEmailOtpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.complete_email_otp(&principal, &request.body.otp).await
+            let principal = principal(&request.credentials)?;
+            self.service.complete_email_otp(principal, &request.body.otp).await
         }
         .await;
         respond(generated::CompleteEmailOtpRequest::OPERATION_ID, outcome, |codes| {
@@ -304,8 +352,8 @@ impl AuthApi for Api {
         request: generated::NewEmailOtpWaitDurationRequest,
     ) -> Result<generated::NewEmailOtpWaitDurationResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.email_otp_wait(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.email_otp_wait(principal).await
         }
         .await;
         respond(generated::NewEmailOtpWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -319,8 +367,8 @@ impl AuthApi for Api {
     ) -> Result<generated::InitiateEmailOtpResponse, ApiError> {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.initiate_email_otp(&principal, &request.body.email, options).await
+            let principal = principal(&request.credentials)?;
+            self.service.initiate_email_otp(principal, &request.body.email, options).await
         }
         .await;
         respond(generated::InitiateEmailOtpRequest::OPERATION_ID, outcome, |()| generated::InitiateEmailOtpResponse::Ok)
@@ -331,8 +379,8 @@ impl AuthApi for Api {
         request: generated::VerifyRecoveryCodesRequest,
     ) -> Result<generated::VerifyRecoveryCodesResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.verify_recovery_code(&principal, &request.body.recovery_code).await
+            let principal = principal(&request.credentials)?;
+            self.service.verify_recovery_code(principal, &request.body.recovery_code).await
         }
         .await;
         respond(generated::VerifyRecoveryCodesRequest::OPERATION_ID, outcome, |tokens| {
@@ -345,8 +393,8 @@ impl AuthApi for Api {
         request: generated::RecoveryCodeGuessWaitDurationRequest,
     ) -> Result<generated::RecoveryCodeGuessWaitDurationResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.recovery_code_wait(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.recovery_code_wait(principal).await
         }
         .await;
         respond(generated::RecoveryCodeGuessWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -359,8 +407,8 @@ impl AuthApi for Api {
         request: generated::ResetRecoveryCodesRequest,
     ) -> Result<generated::ResetRecoveryCodesResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.reset_recovery_codes(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.reset_recovery_codes(principal).await
         }
         .await;
         respond(generated::ResetRecoveryCodesRequest::OPERATION_ID, outcome, |codes| {
@@ -373,8 +421,8 @@ impl AuthApi for Api {
         request: generated::RemoveTotpRequest,
     ) -> Result<generated::RemoveTotpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.remove_totp(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.remove_totp(principal).await
         }
         .await;
         respond(generated::RemoveTotpRequest::OPERATION_ID, outcome, |()| generated::RemoveTotpResponse::Ok)
@@ -385,8 +433,8 @@ impl AuthApi for Api {
         request: generated::VerifyTotpRequest,
     ) -> Result<generated::VerifyTotpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.verify_totp(&principal, &request.body.totp).await
+            let principal = principal(&request.credentials)?;
+            self.service.verify_totp(principal, &request.body.totp).await
         }
         .await;
         respond(generated::VerifyTotpRequest::OPERATION_ID, outcome, |tokens| {
@@ -399,8 +447,8 @@ impl AuthApi for Api {
         request: generated::CompleteTotpRequest,
     ) -> Result<generated::CompleteTotpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.complete_totp(&principal, &request.body.totp).await
+            let principal = principal(&request.credentials)?;
+            self.service.complete_totp(principal, &request.body.totp).await
         }
         .await;
         respond(generated::CompleteTotpRequest::OPERATION_ID, outcome, |codes| {
@@ -413,8 +461,8 @@ impl AuthApi for Api {
         request: generated::TotpGuessWaitDurationRequest,
     ) -> Result<generated::TotpGuessWaitDurationResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.totp_wait(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.totp_wait(principal).await
         }
         .await;
         respond(generated::TotpGuessWaitDurationRequest::OPERATION_ID, outcome, |seconds| {
@@ -427,8 +475,8 @@ impl AuthApi for Api {
         request: generated::InitiateTotpRequest,
     ) -> Result<generated::InitiateTotpResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.initiate_totp(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.initiate_totp(principal).await
         }
         .await;
         respond(generated::InitiateTotpRequest::OPERATION_ID, outcome, |url| {
@@ -438,8 +486,8 @@ impl AuthApi for Api {
 
     async fn put_email(&self, request: generated::PutEmailRequest) -> Result<generated::PutEmailResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.complete_email_change(&principal, &request.body.otp).await
+            let principal = principal(&request.credentials)?;
+            self.service.complete_email_change(principal, &request.body.otp).await
         }
         .await;
         respond(generated::PutEmailRequest::OPERATION_ID, outcome, |()| generated::PutEmailResponse::Ok)
@@ -451,8 +499,8 @@ impl AuthApi for Api {
     ) -> Result<generated::InitiatePutEmailResponse, ApiError> {
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.initiate_email_change(&principal, &request.body.email, options).await
+            let principal = principal(&request.credentials)?;
+            self.service.initiate_email_change(principal, &request.body.email, options).await
         }
         .await;
         respond(generated::InitiatePutEmailRequest::OPERATION_ID, outcome, |()| generated::InitiatePutEmailResponse::Ok)
@@ -464,8 +512,8 @@ impl AuthApi for Api {
     ) -> Result<generated::UpdatePasswordViaSudoResponse, ApiError> {
         let body = request.body;
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.change_password(&principal, &body.old_password, &body.new_password).await
+            let principal = principal(&request.credentials)?;
+            self.service.change_password(principal, &body.old_password, &body.new_password).await
         }
         .await;
         respond(generated::UpdatePasswordViaSudoRequest::OPERATION_ID, outcome, |()| {
@@ -514,8 +562,8 @@ impl AuthApi for Api {
         use generated::PostForgotPasswordResponse as Response;
         let options = MailOptions { origin: request.origin, language: request.language };
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.send_password_reset_link(&principal, &request.body.email, options).await
+            let principal = principal(&request.credentials)?;
+            self.service.send_password_reset_link(principal, &request.body.email, options).await
         }
         .await;
         match outcome {
@@ -529,6 +577,9 @@ impl AuthApi for Api {
             Err(ServiceError::Auth(AuthError::TooManyMails { .. })) => {
                 Ok(Response::TooManyRequests(error_body(429, "Last password forgot call was too recent", None)))
             }
+            // NOTE: only a token revoked after `Tokens` accepted it reaches this arm. The server
+            // rejects a missing or invalid token before the handler runs, and its rejection message
+            // cannot depend on the operation, so that 401 carries `NO_TOKEN_PROVIDED`.
             Err(ServiceError::Auth(AuthError::InvalidToken)) => {
                 Ok(Response::Unauthorized(error_body(401, "Invalid or expired access token", None)))
             }
@@ -544,8 +595,8 @@ impl AuthApi for Api {
         request: generated::AccesstokenRequest,
     ) -> Result<generated::AccesstokenResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.issue_access_token(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.issue_access_token(principal).await
         }
         .await;
         respond(generated::AccesstokenRequest::OPERATION_ID, outcome, generated::AccesstokenResponse::Ok)
@@ -556,8 +607,8 @@ impl AuthApi for Api {
         request: generated::ValidateAccesstokenRequest,
     ) -> Result<generated::ValidateAccesstokenResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.token_owner(&principal, TokenKind::Access).await
+            let principal = principal(&request.credentials)?;
+            self.service.token_owner(principal, TokenKind::Access).await
         }
         .await;
         respond(generated::ValidateAccesstokenRequest::OPERATION_ID, outcome, |user_id| {
@@ -576,8 +627,8 @@ impl AuthApi for Api {
 
     async fn logout(&self, request: generated::LogoutRequest) -> Result<generated::LogoutResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.logout(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.logout(principal).await
         }
         .await;
         respond(generated::LogoutRequest::OPERATION_ID, outcome, |()| generated::LogoutResponse::NoContent)
@@ -589,8 +640,8 @@ impl AuthApi for Api {
         request: generated::RefreshtokenRequest,
     ) -> Result<generated::RefreshtokenResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.renew_refresh_token(&principal).await
+            let principal = principal(&request.credentials)?;
+            self.service.renew_refresh_token(principal).await
         }
         .await;
         respond(generated::RefreshtokenRequest::OPERATION_ID, outcome, generated::RefreshtokenResponse::Ok)
@@ -601,8 +652,8 @@ impl AuthApi for Api {
         request: generated::ValidateRefreshtokenRequest,
     ) -> Result<generated::ValidateRefreshtokenResponse, ApiError> {
         let outcome = async {
-            let principal = self.principal(request.credentials).await?;
-            self.service.token_owner(&principal, TokenKind::Refresh).await
+            let principal = principal(&request.credentials)?;
+            self.service.token_owner(principal, TokenKind::Refresh).await
         }
         .await;
         respond(generated::ValidateRefreshtokenRequest::OPERATION_ID, outcome, |user_id| {
@@ -643,5 +694,16 @@ mod tests {
     #[test]
     fn missing_credentials_message_is_api_code() {
         assert_eq!(rejection_message(&Rejection::MissingCredentials), "NO_TOKEN_PROVIDED");
+    }
+
+    #[test]
+    fn rejected_token_message_is_api_code() {
+        assert_eq!(rejection_message(&Rejection::InvalidCredentials), "NO_TOKEN_PROVIDED");
+    }
+
+    #[test]
+    fn principal_is_required() {
+        assert!(matches!(principal(&None), Err(AuthError::InvalidToken)));
+        assert!(matches!(principal(&Some(Credentials::new("token"))), Err(AuthError::InvalidToken)));
     }
 }

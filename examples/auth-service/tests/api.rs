@@ -120,6 +120,28 @@ async fn missing_or_wrong_kind_of_token_is_rejected() {
 }
 
 #[tokio::test]
+async fn wrong_token_kind_rejected_before_handler() {
+    let (_folder, harness) = Harness::start().await;
+    let access = harness.access_token().await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = |path: &str| format!("{}{path}", harness.base_url());
+
+    // An access token for a sudo-only operation: the authenticator rejects it, so the 401 carries the
+    // generated server's RFC 6750 challenge, which no handler response has.
+    let rejected = http.delete(url("/user/2fa/totp")).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(rejected.status().as_u16(), 401);
+    let challenge = rejected.headers().get("www-authenticate").map(|value| value.to_str().unwrap().to_owned());
+    assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""));
+    let body: serde_json::Value = serde_json::from_slice(&rejected.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["message"], "NO_TOKEN_PROVIDED");
+
+    // The same token for an access-token operation reaches the handler.
+    let accepted = http.get(url("/user/2fa")).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(accepted.status().as_u16(), 200);
+    assert!(accepted.headers().get("www-authenticate").is_none());
+}
+
+#[tokio::test]
 async fn totp_setup_and_two_factor_login() {
     let (_folder, harness) = Harness::start().await;
     let access = harness.access_token().await;

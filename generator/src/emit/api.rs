@@ -45,7 +45,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #chrono
         #operations
         pub use runtime::{Location, Validate, Violation, describe, pointer_child};
-        pub use security::{CredentialLocation, Credentials, SchemeRequirement};
+        pub use security::{BasicCredentials, CredentialLocation, Credentials, SchemeRequirement};
         #types
         #uuid
     }

@@ -22,7 +22,8 @@ fn package(name: &str, description: &str, config: &Config) -> String {
 
 pub fn api_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.api_crate, "Types, validation and the API trait", config);
-    text.push_str("\n[dependencies]\n");
+    // The client's reqwest already builds base64, so only a server-only build compiles it for this.
+    text.push_str("\n[dependencies]\nbase64 = \"0.22\"\n");
     let format_used = |format: StringFormat| api.any_shape(|shape| shape.ty == Ty::String(format));
     if api.uses_binary() {
         text.push_str("bytes = \"1\"\n");

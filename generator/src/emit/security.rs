@@ -13,8 +13,8 @@ pub fn security_schemes(api: &Api) -> TokenStream {
     let docs = api.security_schemes.iter().map(|scheme| doc(&[scheme.description.as_deref()]));
     let wires = api.security_schemes.iter().map(|scheme| &scheme.name.wire);
     let locations = api.security_schemes.iter().map(|scheme| match &scheme.kind {
-        SchemeKind::Bearer => quote! { crate::CredentialLocation::Authorization("Bearer") },
-        SchemeKind::Basic => quote! { crate::CredentialLocation::Authorization("Basic") },
+        SchemeKind::Bearer => quote! { crate::CredentialLocation::Bearer },
+        SchemeKind::Basic => quote! { crate::CredentialLocation::Basic },
         SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => {
             quote! { crate::CredentialLocation::Header(#name) }
         }
@@ -96,7 +96,8 @@ pub fn requirement_constant(api: &Api, operation: &Operation) -> TokenStream {
     quote! { &[#(#alternatives),*] }
 }
 
-/// Emits the handler statements that authenticate the request into `credentials`, or respond with 401 or 403.
+/// Emits the handler statements that authenticate the request into `credentials`, or respond with 401, 403
+/// or 500 and the failure's `WWW-Authenticate` challenges.
 pub fn server_authentication(operation: &Operation) -> Option<TokenStream> {
     if !operation.security.is_declared() {
         return None;
@@ -107,9 +108,9 @@ pub fn server_authentication(operation: &Operation) -> Option<TokenStream> {
             shared.authenticator.as_deref(), crate::#request_type::SECURITY, &parts.headers, &wire,
         ).await {
             Ok(credentials) => credentials,
-            Err(rejection) => {
-                let response = reject(&shared, rejection);
-                return security::add_challenges(response, crate::#request_type::SECURITY);
+            Err(failure) => {
+                let response = reject(&shared, failure.rejection());
+                return failure.add_challenges(response);
             }
         };
     })

@@ -36,7 +36,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         pub use #api_crate::*;
         pub use router::{router, router_with, router_with_authenticator};
         pub use runtime::{Rejection, RejectionMessage, ServerOptions};
-        pub use security::{AuthError, Authenticator};
+        pub use security::{AuthError, Authenticator, Credential};
     }
 }
 

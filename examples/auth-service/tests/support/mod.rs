@@ -115,6 +115,11 @@ impl Harness {
         Harness { client, clock, service, outbox: config.mail.outbox, server }
     }
 
+    /// Returns the base URL of the running server, such as `http://127.0.0.1:40123`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.server.address())
+    }
+
     /// Stops the server and releases the database.
     pub async fn stop(self) {
         let Harness { server, service, .. } = self;
