@@ -1,44 +1,28 @@
-//! Building `multipart/form-data` request bodies.
+//! `multipart/form-data` and `multipart/related` bodies on the client: writing requests and reading responses.
 
-// A document may use only some of the part kinds below.
+// A document may use only some of the helpers below.
 #![allow(dead_code)]
 
-use reqwest::multipart::Part;
+use crate::multipart_wire::{Form, Writer, essence, split};
+use crate::runtime::ClientError;
 
-use crate::runtime::{ClientError, encode_json};
+/// Sets the written body as the request body, with its content type and boundary.
+pub(crate) fn send(builder: reqwest::RequestBuilder, writer: Writer) -> reqwest::RequestBuilder {
+    let (content_type, body) = writer.finish();
+    builder.header(reqwest::header::CONTENT_TYPE, content_type).body(body)
+}
 
-/// A multipart body being built, one part at a time.
-pub(crate) struct Form(reqwest::multipart::Form);
-
-impl Form {
-    pub(crate) fn new() -> Self {
-        Form(reqwest::multipart::Form::new())
+/// Splits a multipart response body, which must be of `media_type`.
+pub(crate) fn response_form(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8], media_type: &str) -> Result<Form, ClientError> {
+    let decode_error = |message: String| ClientError::Decode { status, message, body: body.to_vec() };
+    let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    if essence(content_type) != essence(media_type) {
+        return Err(decode_error(format!("the response content type `{content_type}` is not `{media_type}`")));
     }
+    split(content_type, body.to_vec()).map_err(decode_error)
+}
 
-    /// Adds a text part without a content type.
-    pub(crate) fn text(self, name: &'static str, value: String) -> Self {
-        Form(self.0.text(name, value))
-    }
-
-    /// Adds a file part named after the part, because the schema names no file.
-    pub(crate) fn file(self, name: &'static str, bytes: &[u8], content_type: &str) -> Result<Self, ClientError> {
-        let part = Part::bytes(bytes.to_vec()).file_name(name);
-        self.add(name, part, content_type)
-    }
-
-    /// Adds a part with the JSON encoding of `value`.
-    pub(crate) fn json<T: serde::Serialize>(self, name: &'static str, value: &T, content_type: &str) -> Result<Self, ClientError> {
-        let part = Part::bytes(encode_json(value)?);
-        self.add(name, part, content_type)
-    }
-
-    fn add(self, name: &'static str, part: Part, content_type: &str) -> Result<Self, ClientError> {
-        let part = part.mime_str(content_type).map_err(|error| ClientError::Encode(format!("part `{name}`: {error}")))?;
-        Ok(Form(self.0.part(name, part)))
-    }
-
-    /// Sets the form as the request body, with its `multipart/form-data` content type and boundary.
-    pub(crate) fn send(self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        builder.multipart(self.0)
-    }
+/// Turns a part that breaks the schema into a decode error naming the part.
+pub(crate) fn part_error(status: u16, body: &[u8], violation: crate::Violation) -> ClientError {
+    ClientError::Decode { status, message: format!("invalid multipart part: {violation}"), body: body.to_vec() }
 }
