@@ -10,7 +10,7 @@ use fx_media_client::{
     GetAlbumProfileResponse, MediaApi, Profile, Server,
 };
 
-/// Returns a fixed profile, and echoes each entry in the media type the request asks for.
+/// Returns a fixed profile, and echoes each entry in the media type that the request accepts first.
 #[derive(Clone, Default)]
 struct Forms;
 

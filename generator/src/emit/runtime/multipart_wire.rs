@@ -287,10 +287,10 @@ fn one_line(text: &str) -> String {
 }
 
 /// Checks that a value is visible ASCII text, spaces or tabs, as a header value must be.
-fn check_header_text(name: &str, what: &str, value: &str) -> Result<(), String> {
+fn check_header_text(name: &str, value_kind: &str, value: &str) -> Result<(), String> {
     if value.bytes().all(|byte| byte == b'\t' || (0x20..0x7f).contains(&byte)) {
         Ok(())
     } else {
-        Err(format!("part `{name}`: the {what} `{value}` is not valid header text"))
+        Err(format!("part `{name}`: the {value_kind} `{value}` is not valid header text"))
     }
 }
