@@ -231,3 +231,15 @@ async fn missing_required_part_is_decode_error() {
         other => panic!("unexpected error {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn file_name_with_quotes_and_accents() {
+    let albums = Albums::default();
+    let url = serve(fx_media_server::router(albums.clone())).await;
+    let cover = FilePart::new(PNG.to_vec(), "résumé \"v2\".png", "image/png");
+
+    client(&url).copy_album(CopyAlbumRequest { body: CopyAlbumBody { cover: cover.clone(), ..album() } }).await.expect("the call failed");
+
+    let received = lock(&albums.received).clone();
+    assert_eq!(received[0].cover, cover);
+}

@@ -283,7 +283,6 @@ fn server_multipart(
     });
     // Each local is `Some` once decoded, and the part's violation was pushed otherwise.
     let patterns = locals.iter().map(|local| quote! { ::std::option::Option::Some(#local) });
-    // A required part is `Some(Some(value))` once decoded: the form reports it missing otherwise.
     let fields = multipart.parts.iter().zip(&locals).map(|(part, local)| {
         let field = part.name.ident();
         quote! { #field: #local }
@@ -319,8 +318,8 @@ fn server_multipart(
     }
 }
 
-/// Returns the expression that decodes one part from the local `form`: a `Result` with the part's
-/// violation, of the field's value.
+/// Returns the expression that decodes one part from the local `form` into a `Result` of the field's value.
+/// The error is the part's violation on the server and a decode error on the client.
 fn take_part(api: &Api, part: &Part) -> TokenStream {
     let wire = &part.name.wire;
     let decode = match part.kind {
@@ -471,7 +470,7 @@ fn client_multipart_decoding(api: &Api, multipart: &Multipart, media_type: &str)
     let fields = multipart.parts.iter().map(|part| {
         let field = part.name.ident();
         let take = take_part(api, part);
-        quote! { #field: #take.map_err(|violation| crate::multipart::part_error(status, &body, violation))? }
+        quote! { #field: #take? }
     });
     quote! {
         {
