@@ -612,6 +612,18 @@ pub(crate) fn decode_text(status: u16, body: &[u8]) -> Result<String, ClientErro
             body: body.to_vec(),
         })
 }
+/// Decodes an `application/x-www-form-urlencoded` response body; repeated keys fill arrays.
+pub(crate) fn decode_form<T: serde::de::DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+) -> Result<T, ClientError> {
+    serde_html_form::from_bytes(body)
+        .map_err(|error| ClientError::Decode {
+            status,
+            message: error.to_string(),
+            body: body.to_vec(),
+        })
+}
 /// Parses a response header; a value that does not parse is a decode error.
 pub(crate) fn response_header<T: std::str::FromStr>(
     status: u16,

@@ -444,6 +444,27 @@ pub(crate) fn json_response_as<T: serde::Serialize>(
         }
     }
 }
+/// Writes an `application/x-www-form-urlencoded` response; arrays become repeated keys.
+pub(crate) fn form_response<T: serde::Serialize>(
+    status: StatusCode,
+    body: &T,
+    media_type: &'static str,
+) -> Response {
+    match serde_html_form::to_string(body) {
+        Ok(text) => {
+            (
+                status,
+                [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
+                text,
+            )
+                .into_response()
+        }
+        Err(error) => {
+            tracing::error!(% error, "failed to encode the form response body");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
 pub(crate) fn text_response(
     status: StatusCode,
     body: String,

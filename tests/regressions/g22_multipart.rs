@@ -1,13 +1,13 @@
 //! A `multipart/form-data` body with a file part, a JSON object part and a repeated text part. The client
-//! sends each part with its content type. The server decodes the parts into the typed body, or rejects a
-//! missing or malformed part with 400.
+//! sends each part with its content type, and the file part with its file name. The server decodes the parts
+//! into the typed body, or rejects a missing or malformed part with 400.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{CannedResponse, FormPart, encode_multipart, lock, parse_multipart, serve, serve_recorder};
 use fx_g22_client::{
-    Client, G22Api, Server, UploadMetadata, UploadReportBody, UploadReportRequest, UploadReportResponse,
+    Client, FilePart, G22Api, Server, UploadMetadata, UploadReportBody, UploadReportRequest, UploadReportResponse,
 };
 
 /// Bytes that are not valid UTF-8, as in a binary file.
@@ -34,7 +34,7 @@ fn client(url: &str) -> Client {
 
 fn report(labels: Option<Vec<&str>>) -> UploadReportBody {
     UploadReportBody {
-        document: NOT_UTF8.to_vec(),
+        document: FilePart::new(NOT_UTF8.to_vec(), "q3.pdf", "application/pdf"),
         metadata: UploadMetadata { title: "Q3".to_owned(), pages: Some(12) },
         labels: labels.map(|labels| labels.into_iter().map(str::to_owned).collect()),
     }
@@ -93,8 +93,8 @@ async fn client_sends_typed_parts() {
     assert_eq!(names, ["document", "metadata", "labels", "labels"]);
 
     assert_eq!(parts[0].body, NOT_UTF8);
-    assert_eq!(parts[0].content_type.as_deref(), Some("application/octet-stream"));
-    assert!(parts[0].file_name.is_some(), "the file part has no file name: {:?}", parts[0]);
+    assert_eq!(parts[0].content_type.as_deref(), Some("application/pdf"));
+    assert_eq!(parts[0].file_name.as_deref(), Some("q3.pdf"));
 
     assert_eq!(parts[1].content_type.as_deref(), Some("application/json"));
     let metadata: serde_json::Value = serde_json::from_slice(&parts[1].body).expect("the metadata part is not JSON");

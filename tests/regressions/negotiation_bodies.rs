@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{CannedResponse, FormPart, encode_multipart, lock, parse_multipart, serve, serve_recorder};
 use fx_negotiation_client::{
-    Client, CreatePetBody, CreatePetBodyMultipart, CreatePetRequest, CreatePetResponse, Error, GetReportRequest,
+    Client, CreatePetBody, CreatePetBodyMultipart, CreatePetRequest, CreatePetResponse, Error, FilePart, GetReportRequest,
     GetReportResponse, NegotiationApi, Pet, ReplaceNotesBody, ReplaceNotesRequest, ReplaceNotesResponse, Server,
 };
 
@@ -91,7 +91,7 @@ async fn client_sends_chosen_media_type() {
 #[tokio::test]
 async fn client_sends_multipart_variant() {
     let (url, recorder) = serve_recorder(CannedResponse::json(201, r#"{"name":"Rex"}"#)).await;
-    let body = CreatePetBody::Multipart(CreatePetBodyMultipart { name: "Rex".to_owned(), photo: Some(vec![1, 2, 3]) });
+    let body = CreatePetBody::Multipart(CreatePetBodyMultipart { name: "Rex".to_owned(), photo: Some(vec![1, 2, 3].into()) });
 
     client(&url).create_pet(CreatePetRequest { body }).await.expect("the call failed");
 
@@ -200,7 +200,10 @@ async fn every_create_variant_round_trips() {
         CreatePetBody::Json(pet("Rex", Some("dog"))),
         CreatePetBody::Form(pet("Rex & Co", Some("a=b"))),
         CreatePetBody::Text("Rex".to_owned()),
-        CreatePetBody::Multipart(CreatePetBodyMultipart { name: "Rex".to_owned(), photo: Some(vec![0, 255]) }),
+        CreatePetBody::Multipart(CreatePetBodyMultipart {
+            name: "Rex".to_owned(),
+            photo: Some(FilePart::new(vec![0, 255], "rex.bin", "application/octet-stream")),
+        }),
     ];
 
     for body in bodies.clone() {

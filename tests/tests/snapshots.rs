@@ -23,7 +23,7 @@ fn is_spec_independent(path: &str) -> bool {
 /// support. The auth crates have none, so no snapshot contains them, and they are the generator's source
 /// files as they are.
 fn is_optional_runtime(path: &str) -> bool {
-    path.ends_with("/src/multipart.rs") || path.ends_with("/src/binary.rs")
+    path.ends_with("/src/multipart.rs") || path.ends_with("/src/multipart_wire.rs") || path.ends_with("/src/binary.rs")
 }
 
 /// Turns a file path such as `generated-api/src/types.rs` into `generated-api__src__types.rs`.

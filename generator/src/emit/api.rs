@@ -23,6 +23,13 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
             pub use binary::{BinaryBody, BodyError, BodyStream, is_media_range, media_type_fits};
         }
     });
+    let multipart = api.uses_multipart().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod multipart;
+            pub use multipart::FilePart;
+        }
+    });
     quote! {
         #docs
         #[rustfmt::skip]
@@ -30,6 +37,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #binary
         #[rustfmt::skip]
         mod deserialize;
+        #multipart
         #[rustfmt::skip]
         mod operations;
         #[rustfmt::skip]
@@ -72,9 +80,10 @@ pub fn operations(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|operation| {
         let body = operation.body.as_ref().map(|body| super::bodies::body_types(api, operation, body));
         let negotiation = super::bodies::negotiation_types(api, operation);
+        let multipart_responses = super::bodies::response_body_types(api, operation);
         let request = request_struct(api, operation);
         let response = response_enum(api, operation);
-        quote! { #body #negotiation #request #response }
+        quote! { #body #multipart_responses #negotiation #request #response }
     });
     quote! {
         //! Request and response types of each operation.

@@ -12,12 +12,10 @@ use crate::model::{
 };
 
 /// Returns the Rust type of one multipart part field, without the `Option` of an optional part.
-///
-/// NOTE: a file part is its bytes only, so the server drops the file name and content type it was sent with.
 fn part_type(api: &Api, part: &Part) -> TokenStream {
     match (part.kind, part.repeated) {
-        (PartKind::File, false) => quote! { ::std::vec::Vec<u8> },
-        (PartKind::File, true) => quote! { ::std::vec::Vec<::std::vec::Vec<u8>> },
+        (PartKind::File, false) => quote! { crate::FilePart },
+        (PartKind::File, true) => quote! { ::std::vec::Vec<crate::FilePart> },
         _ => value_type(api, &part.shape),
     }
 }
@@ -37,11 +35,8 @@ pub fn body_type(api: &Api, body: &RequestBody) -> Option<TokenStream> {
 /// Emits the types a request body needs besides the schema types: the enum of a body of several media
 /// types, and the struct of each multipart body.
 pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> TokenStream {
-    let structs = body.contents().into_iter().filter_map(|content| match &content.kind {
-        ContentKind::Multipart(multipart) => Some(multipart_struct(api, multipart)),
-        _ => None,
-    });
-    let structs: Vec<TokenStream> = structs.collect();
+    let structs: Vec<TokenStream> =
+        body.contents().into_iter().filter_map(|content| multipart_struct(api, content, "request")).collect();
     let Some(choice) = &body.choice else { return quote! { #(#structs)* } };
     let summary = format!("The request body of `{}`: one variant per media type.", operation.name.rust);
     let choice = choice_enum(api, choice, &summary);
@@ -49,6 +44,16 @@ pub fn body_types(api: &Api, operation: &Operation, body: &RequestBody) -> Token
         #(#structs)*
         #choice
     }
+}
+
+/// Emits the struct of each multipart response body of an operation.
+pub fn response_body_types(api: &Api, operation: &Operation) -> TokenStream {
+    let structs = operation
+        .responses
+        .iter()
+        .flat_map(|response| response.contents())
+        .filter_map(|content| multipart_struct(api, content, "response"));
+    quote! { #(#structs)* }
 }
 
 /// Emits the types of content negotiation: the payload enum of each response of several media types, and the
@@ -122,11 +127,13 @@ fn choice_enum(api: &Api, choice: &BodyChoice, summary: &str) -> TokenStream {
     }
 }
 
-/// Emits the struct of a `multipart/form-data` body: one field per part.
-fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
+/// Emits the struct of a multipart body, one field per part, or `None` when `content` is not multipart.
+/// `direction` is `request` or `response`.
+fn multipart_struct(api: &Api, content: &Content, direction: &str) -> Option<TokenStream> {
+    let ContentKind::Multipart(multipart) = &content.kind else { return None };
     let name = multipart.type_name.ident();
-    let summary = "The parts of a `multipart/form-data` request body.";
-    let docs = doc(&[Some(summary)]);
+    let summary = format!("The parts of a `{}` {direction} body.", content.media_type);
+    let docs = doc(&[Some(&summary)]);
     let fields = multipart.parts.iter().map(|part| {
         let field = part.name.ident();
         let ty = part_type(api, part);
@@ -148,13 +155,13 @@ fn multipart_struct(api: &Api, multipart: &Multipart) -> TokenStream {
         let docs = doc(&[Some(&origin)]);
         quote! { #docs pub #field: #ty }
     });
-    quote! {
+    Some(quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #(#fields,)*
         }
-    }
+    })
 }
 
 /// Returns whether the server may hand the request body to the implementation as a stream: a binary body, or
@@ -275,7 +282,9 @@ fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&
             quote! { runtime::text_body(&parts.headers, &bytes, #required, #media) }
         }
         ContentKind::Bytes => quote! { crate::binary::bytes_body(&parts.headers, &bytes, #required) },
-        ContentKind::Multipart(multipart) => return Some(server_multipart(api, multipart, required, variant)),
+        ContentKind::Multipart(multipart) => {
+            return Some(server_multipart(api, multipart, &content.media_type, required, variant));
+        }
     };
     let unwrap = required.then(|| quote! { .and_then(|value| value.ok_or_else(|| runtime::missing(crate::Location::Body(::std::string::String::new())))) });
     let wrap = variant.map(|path| {
@@ -295,40 +304,23 @@ fn server_decode(api: &Api, content: &Content, required: bool, variant: Option<&
 
 /// Returns an expression that splits a multipart body and decodes each part into a local `part_<field>`.
 /// The body is built when every part decoded.
-fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: Option<&TokenStream>) -> TokenStream {
+fn server_multipart(
+    api: &Api,
+    multipart: &Multipart,
+    media_type: &str,
+    required: bool,
+    variant: Option<&TokenStream>,
+) -> TokenStream {
     let name = multipart.type_name.ident();
     let locals: Vec<_> = multipart.parts.iter().map(|part| format_ident!("part_{}", part.name.base())).collect();
     let takes = multipart.parts.iter().zip(&locals).map(|(part, local)| {
-        let wire = &part.name.wire;
-        let part_required = part.required;
-        let decode = match part.kind {
-            PartKind::File => quote! { crate::multipart::file_part },
-            PartKind::Text => {
-                let ty = base_type(api, &part.item_shape().ty);
-                quote! { crate::multipart::text_part::<#ty> }
-            }
-            PartKind::Json => {
-                let ty = value_type(api, part.item_shape());
-                quote! { crate::multipart::json_part::<#ty> }
-            }
-        };
-        let take = if part.repeated {
-            quote! { all }
-        } else {
-            quote! { one }
-        };
+        let take = take_part(api, part);
         quote! {
-            let #local = form.#take(#wire, #part_required, #decode).map_err(|violation| violations.push(violation)).ok();
+            let #local = #take.map_err(|violation| violations.push(violation)).ok();
         }
     });
-    // A required part is `Some(Some(value))` once decoded: the form reports it missing otherwise.
-    let patterns = multipart.parts.iter().zip(&locals).map(|(part, local)| {
-        if part.required {
-            quote! { ::std::option::Option::Some(::std::option::Option::Some(#local)) }
-        } else {
-            quote! { ::std::option::Option::Some(#local) }
-        }
-    });
+    // Each local is `Some` once decoded, and the part's violation was pushed otherwise.
+    let patterns = locals.iter().map(|local| quote! { ::std::option::Option::Some(#local) });
     let fields = multipart.parts.iter().zip(&locals).map(|(part, local)| {
         let field = part.name.ident();
         quote! { #field: #local }
@@ -346,7 +338,7 @@ fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: O
         )
     };
     quote! {
-        match crate::multipart::multipart_body(&parts.headers, bytes, #required).await {
+        match crate::multipart::multipart_body(&parts.headers, bytes, #required, #media_type) {
             Ok(Ok(::std::option::Option::Some(form))) => {
                 #(#takes)*
                 match (#(#locals,)*) {
@@ -361,6 +353,63 @@ fn server_multipart(api: &Api, multipart: &Multipart, required: bool, variant: O
             }
             Err(rejection) => return reject(&shared, rejection),
         }
+    }
+}
+
+/// Returns the expression that decodes one part from the local `form` into a `Result` of the field's value.
+/// The error is the part's violation on the server and a decode error on the client.
+fn take_part(api: &Api, part: &Part) -> TokenStream {
+    let wire = &part.name.wire;
+    let decode = match part.kind {
+        PartKind::File => quote! { crate::multipart_wire::file_part },
+        PartKind::Text => {
+            let ty = base_type(api, &part.item_shape().ty);
+            quote! { crate::multipart_wire::text_part::<#ty> }
+        }
+        PartKind::Json => {
+            let ty = value_type(api, part.item_shape());
+            quote! { crate::multipart_wire::json_part::<#ty> }
+        }
+    };
+    let method = match (part.repeated, part.required) {
+        (false, true) => quote! { one },
+        (false, false) => quote! { optional },
+        (true, true) => quote! { all },
+        (true, false) => quote! { optional_all },
+    };
+    quote! { form.#method(#wire, #decode) }
+}
+
+/// Returns an expression that writes the multipart body `value` of `media_type`: a
+/// `Result<multipart_wire::Writer, String>` whose error names the part that failed to encode.
+fn write_parts(multipart: &Multipart, media_type: &str) -> TokenStream {
+    let adds = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let wire = &part.name.wire;
+        let add = match (part.kind, &part.content_type) {
+            (PartKind::Text, _) | (_, None) => {
+                let text = super::client::text_of(&part.item_shape().ty, quote! { item });
+                quote! { writer.text(#wire, #text); }
+            }
+            (PartKind::File, Some(media)) => quote! { writer.file(#wire, item, #media)?; },
+            (PartKind::Json, Some(media)) => quote! { writer.json(#wire, item, #media)?; },
+        };
+        match (part.repeated, part.required) {
+            (false, true) => quote! { { let item = &value.#field; #add } },
+            (false, false) => quote! { if let ::std::option::Option::Some(item) = &value.#field { #add } },
+            (true, true) => quote! { for item in &value.#field { #add } },
+            (true, false) => quote! {
+                if let ::std::option::Option::Some(items) = &value.#field {
+                    for item in items { #add }
+                }
+            },
+        }
+    });
+    quote! {
+        crate::multipart_wire::write(#media_type, |writer| {
+            #(#adds)*
+            ::std::result::Result::Ok(())
+        })
     }
 }
 
@@ -408,9 +457,11 @@ fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> 
         return quote! { runtime::json_response_as(#status, &(), #media) };
     }
     match &content.kind {
-        // Multipart bodies are lowered for requests only.
-        ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
-            quote! { runtime::json_response_as(#status, &body, #media) }
+        ContentKind::Json(_) => quote! { runtime::json_response_as(#status, &body, #media) },
+        ContentKind::Form(_) => quote! { runtime::form_response(#status, &body, #media) },
+        ContentKind::Multipart(multipart) => {
+            let write = write_parts(multipart, &content.media_type);
+            quote! { { let value = &body; crate::multipart::multipart_response(#status, #write) } }
         }
         ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
         ContentKind::Bytes => quote! { crate::binary::binary_response(#status, body, #media) },
@@ -421,9 +472,13 @@ fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> 
 /// types is decoded as the variant its `Content-Type` names.
 pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
     let Some(choice) = &response.choice else {
-        return match response.content.as_ref().map(|content| &content.kind) {
-            Some(ContentKind::Json(_) | ContentKind::Form(_)) => quote! { runtime::decode_json(status, body.bytes())? },
-            Some(ContentKind::Text) => quote! { runtime::decode_text(status, body.bytes())? },
+        return match response.content.as_ref() {
+            Some(Content { kind: ContentKind::Json(_), .. }) => quote! { runtime::decode_json(status, body.bytes())? },
+            Some(Content { kind: ContentKind::Form(_), .. }) => quote! { runtime::decode_form(status, body.bytes())? },
+            Some(Content { kind: ContentKind::Text, .. }) => quote! { runtime::decode_text(status, body.bytes())? },
+            Some(Content { kind: ContentKind::Multipart(multipart), media_type, .. }) => {
+                client_multipart_decoding(api, multipart, media_type)
+            }
             _ => quote! { crate::binary::response_body(body, &headers) },
         };
     };
@@ -439,8 +494,11 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
         };
         let value = match &content.kind {
             _ if content_type(api, content).is_none() => quote! { crate::#name::#ident },
-            ContentKind::Json(_) | ContentKind::Form(_) | ContentKind::Multipart(_) => {
-                quote! { crate::#name::#ident(runtime::decode_json(status, body.bytes())?) }
+            ContentKind::Json(_) => quote! { crate::#name::#ident(runtime::decode_json(status, body.bytes())?) },
+            ContentKind::Form(_) => quote! { crate::#name::#ident(runtime::decode_form(status, body.bytes())?) },
+            ContentKind::Multipart(multipart) => {
+                let value = client_multipart_decoding(api, multipart, &content.media_type);
+                quote! { crate::#name::#ident(#value) }
             }
             ContentKind::Text => quote! { crate::#name::#ident(runtime::decode_text(status, body.bytes())?) },
             ContentKind::Bytes => quote! { crate::#name::#ident(crate::binary::response_body(body, &headers)) },
@@ -474,6 +532,23 @@ pub fn client_streams(response: &Response) -> Option<TokenStream> {
     }
     let media_types = choice.variants.iter().map(|(_, content)| &content.media_type);
     Some(quote! { runtime::streams_media(headers, &[#(#media_types),*], &[#(#binary),*]) })
+}
+
+/// Returns the expression that splits a multipart response body and decodes its parts into the body struct.
+/// A part that breaks the schema is a decode error naming the part.
+fn client_multipart_decoding(api: &Api, multipart: &Multipart, media_type: &str) -> TokenStream {
+    let name = multipart.type_name.ident();
+    let fields = multipart.parts.iter().map(|part| {
+        let field = part.name.ident();
+        let take = take_part(api, part);
+        quote! { #field: #take? }
+    });
+    quote! {
+        {
+            let form = crate::multipart::response_form(status, &headers, body.bytes(), #media_type)?;
+            crate::#name { #(#fields,)* }
+        }
+    }
 }
 
 /// Emits the client statements that add the body of `request` to `builder`.
@@ -521,37 +596,14 @@ fn client_send(content: &Content) -> Option<TokenStream> {
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
         }
         ContentKind::Bytes => quote! { builder = crate::binary::add_body(builder, value, #media)?; },
-        ContentKind::Multipart(multipart) => client_multipart(multipart),
+        ContentKind::Multipart(multipart) => client_multipart(multipart, media),
     })
 }
 
-/// Adds one part per field, or per item of an array field, then sends the form.
-fn client_multipart(multipart: &Multipart) -> TokenStream {
-    let adds = multipart.parts.iter().map(|part| {
-        let field = part.name.ident();
-        let wire = &part.name.wire;
-        let add = match (part.kind, &part.content_type) {
-            (PartKind::Text, _) | (_, None) => {
-                let text = super::client::text_of(&part.item_shape().ty, quote! { item });
-                quote! { form = form.text(#wire, #text); }
-            }
-            (PartKind::File, Some(media)) => quote! { form = form.file(#wire, item, #media)?; },
-            (PartKind::Json, Some(media)) => quote! { form = form.json(#wire, item, #media)?; },
-        };
-        match (part.repeated, part.required) {
-            (false, true) => quote! { { let item = &value.#field; #add } },
-            (false, false) => quote! { if let ::std::option::Option::Some(item) = &value.#field { #add } },
-            (true, true) => quote! { for item in &value.#field { #add } },
-            (true, false) => quote! {
-                if let ::std::option::Option::Some(items) = &value.#field {
-                    for item in items { #add }
-                }
-            },
-        }
-    });
+/// Writes one part per field, or per item of an array field, then sends the body.
+fn client_multipart(multipart: &Multipart, media_type: &str) -> TokenStream {
+    let write = write_parts(multipart, media_type);
     quote! {
-        let mut form = crate::multipart::Form::new();
-        #(#adds)*
-        builder = form.send(builder);
+        builder = crate::multipart::send(builder, #write.map_err(ClientError::Encode)?);
     }
 }

@@ -45,6 +45,9 @@ pub fn api_manifest(api: &Api, config: &Config) -> String {
     text
 }
 
+/// The dependencies of the multipart modules, `multipart_wire.rs` in particular, in alphabetical order.
+const MULTIPART_DEPENDENCIES: &str = "mime = \"0.3\"\nmulter = \"3\"\n";
+
 pub fn server_manifest(api: &Api, config: &Config) -> String {
     let mut text = package(&config.server_crate, "An axum router for the API trait", config);
     text.push_str(&format!(
@@ -52,7 +55,7 @@ pub fn server_manifest(api: &Api, config: &Config) -> String {
          {api} = {{ path = \"{path}\" }}\n\
          axum = \"0.8\"\n\
          futures-util = \"0.3\"\n\
-         {multer}\
+         {multipart}\
          percent-encoding = \"2\"\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
@@ -62,7 +65,7 @@ pub fn server_manifest(api: &Api, config: &Config) -> String {
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.server_dir, &config.api_dir),
-        multer = if api.uses_multipart() { "multer = \"3\"\n" } else { "" },
+        multipart = if api.uses_multipart() { MULTIPART_DEPENDENCIES } else { "" },
     ));
     text
 }
@@ -75,18 +78,22 @@ pub fn client_manifest(api: &Api, config: &Config) -> String {
          form_urlencoded = \"1\"\n\
          {futures}\
          httpdate = \"1\"\n\
+         {multipart}\
          percent-encoding = \"2\"\n\
          reqwest = {{ version = \"0.12\", default-features = false, features = [{reqwest_features}] }}\n\
          serde = \"1\"\n\
          serde_html_form = \"0.4\"\n\
          serde_json = \"1\"\n\
+         {path_to_error}\
          thiserror = \"2\"\n\
          tokio = {{ version = \"1\", features = [\"time\"] }}\n\
          tracing = \"0.1\"\n",
         api = config.api_crate,
         path = relative(&config.client_dir, &config.api_dir),
         reqwest_features = reqwest_features(api),
-        futures = if api.uses_binary() { "futures-util = \"0.3\"\n" } else { "" },
+        futures = if api.uses_binary() || api.uses_multipart() { "futures-util = \"0.3\"\n" } else { "" },
+        multipart = if api.uses_multipart() { MULTIPART_DEPENDENCIES } else { "" },
+        path_to_error = if api.uses_multipart() { "serde_path_to_error = \"0.1\"\n" } else { "" },
     ));
     text
 }
@@ -94,9 +101,6 @@ pub fn client_manifest(api: &Api, config: &Config) -> String {
 /// Lists the reqwest features the client needs, quoted and in alphabetical order.
 fn reqwest_features(api: &Api) -> String {
     let mut features = Vec::new();
-    if api.uses_multipart() {
-        features.push("\"multipart\"");
-    }
     features.push("\"rustls-tls\"");
     if api.uses_binary() {
         features.push("\"stream\"");

@@ -12,7 +12,14 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     let api_crate = crate_ident(&config.api_crate);
     let title = format!("{} {}: a reqwest client that implements [`{}`].", api.title, api.version, config.trait_name);
     let docs = inner_doc(&[Some(&title), Some("The api crate is re-exported, so callers depend on this crate alone.")]);
-    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
+    let multipart = api.uses_multipart().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod multipart;
+            #[rustfmt::skip]
+            mod multipart_wire;
+        }
+    });
     let binary = api.uses_binary().then(|| quote! { #[rustfmt::skip] mod binary; });
     quote! {
         #docs

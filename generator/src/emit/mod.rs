@@ -49,6 +49,8 @@ const SERVER_RUNTIME: &str = include_str!("runtime/server_runtime.rs");
 const CLIENT_RUNTIME: &str = include_str!("runtime/client_runtime.rs");
 const SERVER_PARAMETERS: &str = include_str!("runtime/server_parameters.rs");
 const CLIENT_PARAMETERS: &str = include_str!("runtime/client_parameters.rs");
+const API_MULTIPART: &str = include_str!("runtime/api_multipart.rs");
+const MULTIPART_WIRE: &str = include_str!("runtime/multipart_wire.rs");
 const SERVER_MULTIPART: &str = include_str!("runtime/server_multipart.rs");
 const CLIENT_MULTIPART: &str = include_str!("runtime/client_multipart.rs");
 const API_BINARY: &str = include_str!("runtime/api_binary.rs");
@@ -89,7 +91,10 @@ pub fn emit<'a>(api: &'a Api, config: &'a Config) -> Vec<EmitJob<'a>> {
     ];
     // Only documents with multipart or binary bodies pay for their support code and its dependencies.
     if api.uses_multipart() {
+        jobs.push(job(src(api_dir, "multipart.rs"), || Source::RustText(API_MULTIPART)));
         jobs.push(job(src(server_dir, "multipart.rs"), || Source::RustText(SERVER_MULTIPART)));
+        jobs.push(job(src(server_dir, "multipart_wire.rs"), || Source::RustText(MULTIPART_WIRE)));
+        jobs.push(job(src(client_dir, "multipart_wire.rs"), || Source::RustText(MULTIPART_WIRE)));
         jobs.push(job(src(client_dir, "multipart.rs"), || Source::RustText(CLIENT_MULTIPART)));
     }
     if api.uses_binary() {

@@ -17,7 +17,14 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
     );
     let docs =
         inner_doc(&[Some(&title), Some("The api crate is re-exported, so implementers depend on this crate alone.")]);
-    let multipart = api.uses_multipart().then(|| quote! { #[rustfmt::skip] mod multipart; });
+    let multipart = api.uses_multipart().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod multipart;
+            #[rustfmt::skip]
+            mod multipart_wire;
+        }
+    });
     let binary = api.uses_binary().then(|| quote! { #[rustfmt::skip] mod binary; });
     quote! {
         #docs

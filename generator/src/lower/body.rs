@@ -17,6 +17,7 @@ pub enum Direction {
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
+const RELATED: &str = "multipart/related";
 
 /// Lowers a body of one media type, or of several JSON media types with the same schema, which decode the
 /// same way: the first one is generated, the server accepts any JSON type and the client sends the first.
@@ -53,23 +54,26 @@ fn lower_media(
         }
     } else if media_type.starts_with("text/") {
         ContentKind::Text
-    } else if let Some(multipart) = (direction == Direction::Request && media_type == MULTIPART)
-        .then(|| multipart(media, media_pointer, hint, types, diagnostics))
-        .flatten()
+    } else if let Some(multipart) =
+        is_typed_multipart(media_type).then(|| multipart(media, media_pointer, hint, types, diagnostics)).flatten()
     {
         ContentKind::Multipart(multipart)
-    } else if let Some(shape) = (direction == Direction::Request && media_type == FORM && media.schema.is_some())
+    } else if let Some(shape) = (essence(media_type) == FORM && media.schema.is_some())
         .then(|| types.shape_at(&child(media_pointer, "schema"), hint, diagnostics))
         .filter(|shape| types.is_flat_struct(shape))
     {
         ContentKind::Form(shape)
     } else {
-        if media_type.starts_with("multipart/") || media_type == FORM {
+        if media_type.starts_with("multipart/") || essence(media_type) == FORM {
             diagnostics.warn(
                 media_pointer,
                 Class::NotSupported,
                 format!(
-                    "`{media_type}` bodies are not supported yet (forms only as request bodies of flat objects, multipart only as request bodies of object schemas with properties); the body is passed as raw bytes"
+                    "only forms of flat objects, and `{MULTIPART}` and `{RELATED}` bodies of object schemas with properties, are typed, so this `{media_type}` {} is passed as raw bytes",
+                    match direction {
+                        Direction::Request => "request body",
+                        Direction::Response => "response body",
+                    }
                 ),
             );
         }
@@ -156,11 +160,23 @@ fn same_json_schema(raw: &Value, content_pointer: &str, content: &IndexMap<Strin
 }
 
 pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = essence(media_type);
     essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 
-/// Lowers a `multipart/form-data` body of an object schema with properties into a struct of parts.
+/// Returns the lowercase `type/subtype` of a media type, without parameters.
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+/// Returns whether a media type's body is lowered into a struct of parts, when its schema allows.
+fn is_typed_multipart(media_type: &str) -> bool {
+    let essence = essence(media_type);
+    essence == MULTIPART || essence == RELATED
+}
+
+/// Lowers a `multipart/form-data` or `multipart/related` body of an object schema with properties into a
+/// struct of parts.
 ///
 /// Returns `None` for any other schema, which is then passed as raw bytes. A part's encoding follows
 /// OpenAPI's defaults unless `encoding` names a content type: `format: binary` strings are files, other

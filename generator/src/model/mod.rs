@@ -51,12 +51,12 @@ impl Api {
         })
     }
 
-    /// Returns whether any request body is `multipart/form-data`.
+    /// Returns whether any request or response body is multipart.
     pub fn uses_multipart(&self) -> bool {
+        let multipart = |content: &Content| matches!(content.kind, ContentKind::Multipart(_));
         self.operations.iter().any(|operation| {
-            operation.body.as_ref().is_some_and(|body| {
-                body.contents().iter().any(|content| matches!(content.kind, ContentKind::Multipart(_)))
-            })
+            operation.body.as_ref().is_some_and(|body| body.contents().into_iter().any(multipart))
+                || operation.responses.iter().any(|response| response.contents().into_iter().any(multipart))
         })
     }
 
@@ -351,11 +351,13 @@ pub enum ContentKind {
     Text,
     /// Raw bytes.
     Bytes,
-    /// `multipart/form-data` decoded into a struct with one field per part.
+    /// `multipart/form-data` or `multipart/related`, as the content's media type says, decoded into a struct
+    /// with one field per part.
     Multipart(Multipart),
 }
 
-/// A `multipart/form-data` body: the struct generated for it and its parts, in document order.
+/// A `multipart/form-data` or `multipart/related` body: the struct generated for it and its parts, in
+/// document order.
 #[derive(Debug, Clone)]
 pub struct Multipart {
     /// The struct with one field per part.
@@ -363,7 +365,7 @@ pub struct Multipart {
     pub parts: Vec<Part>,
 }
 
-/// One property of a `multipart/form-data` body.
+/// One property of a multipart body.
 #[derive(Debug, Clone)]
 pub struct Part {
     /// Field of the body struct; the wire name is the part name.
@@ -383,7 +385,7 @@ pub struct Part {
 pub enum PartKind {
     /// A scalar as text, parsed with `FromStr` and written with `Display`.
     Text,
-    /// Raw bytes, such as a `format: binary` string.
+    /// Raw bytes with a file name and content type, such as a `format: binary` string.
     File,
     /// A JSON document, the default for objects.
     Json,

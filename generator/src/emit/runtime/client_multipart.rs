@@ -1,44 +1,54 @@
-//! Building `multipart/form-data` request bodies.
+//! `multipart/form-data` and `multipart/related` bodies on the client: writing requests and reading responses.
 
-// A document may use only some of the part kinds below.
+// A document may use only some of the helpers below.
 #![allow(dead_code)]
 
-use reqwest::multipart::Part;
+use crate::multipart_wire::{Form, PartDecoder, Writer, essence, split};
+use crate::runtime::ClientError;
 
-use crate::runtime::{ClientError, encode_json};
+/// Sets the written body as the request body, with its content type and boundary.
+pub(crate) fn send(builder: reqwest::RequestBuilder, writer: Writer) -> reqwest::RequestBuilder {
+    let (content_type, body) = writer.finish();
+    builder.header(reqwest::header::CONTENT_TYPE, content_type).body(body)
+}
 
-/// A multipart body being built, one part at a time.
-pub(crate) struct Form(reqwest::multipart::Form);
+/// The parts of a multipart response body. Each method decodes a part as [`Form`]'s method of the same
+/// name does, and turns a part that breaks the schema into a decode error naming the part.
+pub(crate) struct ResponseForm<'a> {
+    form: Form,
+    status: u16,
+    body: &'a [u8],
+}
 
-impl Form {
-    pub(crate) fn new() -> Self {
-        Form(reqwest::multipart::Form::new())
+/// Splits a multipart response body, which must be of `media_type`.
+pub(crate) fn response_form<'a>(status: u16, headers: &reqwest::header::HeaderMap, body: &'a [u8], media_type: &str) -> Result<ResponseForm<'a>, ClientError> {
+    let decode_error = |message: String| ClientError::Decode { status, message, body: body.to_vec() };
+    let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    if essence(content_type) != essence(media_type) {
+        return Err(decode_error(format!("the response content type `{content_type}` is not `{media_type}`")));
+    }
+    let form = split(content_type, body.to_vec()).map_err(decode_error)?;
+    Ok(ResponseForm { form, status, body })
+}
+
+impl ResponseForm<'_> {
+    pub(crate) fn one<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<T, ClientError> {
+        self.form.one(name, decode).map_err(|violation| self.part_error(violation))
     }
 
-    /// Adds a text part without a content type.
-    pub(crate) fn text(self, name: &'static str, value: String) -> Self {
-        Form(self.0.text(name, value))
+    pub(crate) fn optional<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<Option<T>, ClientError> {
+        self.form.optional(name, decode).map_err(|violation| self.part_error(violation))
     }
 
-    /// Adds a file part named after the part, because the schema names no file.
-    pub(crate) fn file(self, name: &'static str, bytes: &[u8], content_type: &str) -> Result<Self, ClientError> {
-        let part = Part::bytes(bytes.to_vec()).file_name(name);
-        self.add(name, part, content_type)
+    pub(crate) fn all<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<Vec<T>, ClientError> {
+        self.form.all(name, decode).map_err(|violation| self.part_error(violation))
     }
 
-    /// Adds a part with the JSON encoding of `value`.
-    pub(crate) fn json<T: serde::Serialize>(self, name: &'static str, value: &T, content_type: &str) -> Result<Self, ClientError> {
-        let part = Part::bytes(encode_json(value)?);
-        self.add(name, part, content_type)
+    pub(crate) fn optional_all<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<Option<Vec<T>>, ClientError> {
+        self.form.optional_all(name, decode).map_err(|violation| self.part_error(violation))
     }
 
-    fn add(self, name: &'static str, part: Part, content_type: &str) -> Result<Self, ClientError> {
-        let part = part.mime_str(content_type).map_err(|error| ClientError::Encode(format!("part `{name}`: {error}")))?;
-        Ok(Form(self.0.part(name, part)))
-    }
-
-    /// Sets the form as the request body, with its `multipart/form-data` content type and boundary.
-    pub(crate) fn send(self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        builder.multipart(self.0)
+    fn part_error(&self, violation: crate::Violation) -> ClientError {
+        ClientError::Decode { status: self.status, message: format!("invalid multipart part: {violation}"), body: self.body.to_vec() }
     }
 }
