@@ -119,7 +119,9 @@ pub fn validate(api: &Api) -> TokenStream {
         }
     }
     for operation in &api.operations {
-        for content in operation.body.iter().flat_map(|body| body.contents()) {
+        let requests = operation.body.iter().flat_map(|body| body.contents());
+        let responses = operation.responses.iter().flat_map(|response| response.contents());
+        for content in requests.chain(responses) {
             if let ContentKind::Multipart(multipart) = &content.kind {
                 impls.push(multipart_validate(api, multipart, &mut patterns));
             }
@@ -386,6 +388,7 @@ fn response_content_checks(api: &Api, content: &Content, patterns: &mut Patterns
         ContentKind::Json(shape) | ContentKind::Form(shape) if shape.ty != Ty::Null => {
             response_body_checks(api, shape, patterns)
         }
+        ContentKind::Multipart(_) => Some(quote! { crate::Validate::collect_violations(body, "", violations); }),
         _ => None,
     }
 }
