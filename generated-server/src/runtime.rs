@@ -170,7 +170,10 @@ pub(crate) fn negotiate<T: Copy>(
                         .or_else(|| parameter.trim().strip_prefix("Q="))
                 })
                 .find_map(|weight| weight.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+                .map_or(
+                    1.0,
+                    |weight| if weight.is_nan() { 0.0 } else { weight.clamp(0.0, 1.0) },
+                );
             (range, weight)
         })
         .collect();
@@ -186,7 +189,7 @@ pub(crate) fn negotiate<T: Copy>(
             .to_ascii_lowercase();
         let top_level = media_type.split('/').next().unwrap_or_default().to_owned();
         let specificity = |range: &str| {
-            if range == media_type {
+            if range == media_type || offered_range_contains(&media_type, range) {
                 Some(3)
             } else if range.strip_suffix("/*") == Some(top_level.as_str()) {
                 Some(2)
@@ -199,7 +202,9 @@ pub(crate) fn negotiate<T: Copy>(
         ranges
             .iter()
             .filter_map(|(range, weight)| specificity(range).map(|rank| (rank, *weight)))
-            .max_by_key(|(rank, _)| *rank)
+            .max_by(|(rank, weight), (other_rank, other_weight)| {
+                rank.cmp(other_rank).then(weight.total_cmp(other_weight))
+            })
             .map_or(0.0, |(_, weight)| weight)
     };
     let mut best: Option<(T, f32)> = None;
@@ -210,6 +215,16 @@ pub(crate) fn negotiate<T: Copy>(
         }
     }
     best.map(|(value, _)| value)
+}
+/// Returns whether the offered media type is a range, such as `image/*`, that contains the concrete type
+/// `accepted`, such as `image/png`. The implementation may respond with any type in the range, so an `Accept`
+/// entry for one of them matches the offer as well as the range itself does.
+fn offered_range_contains(offered: &str, accepted: &str) -> bool {
+    let Some((top_level, subtype)) = accepted.split_once('/') else { return false };
+    if top_level == "*" || subtype == "*" || subtype.is_empty() {
+        return false;
+    }
+    offered == "*/*" || offered.strip_suffix("/*") == Some(top_level)
 }
 /// Reads the whole body, up to `limit` bytes.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Rejection> {
@@ -228,9 +243,9 @@ fn is_json(media_type: &str) -> bool {
         || media_type.ends_with("+json")
 }
 /// Picks the media type of a body that may come in several, as an index into `media_types`, from the
-/// headers alone, so the body can still be streamed. It is the one named by `Content-Type` (`type/*` and
-/// `*/*` match by prefix), else the JSON one for any JSON type when only one is listed, else the first text
-/// one for any text type. An `empty` body is `None`, and a missing required body is a violation.
+/// headers alone, so the body can still be streamed. It is the one named by `Content-Type`, else the first
+/// `type/*` range that contains it, else `*/*`, else the JSON one for any JSON type when only one is listed,
+/// else the first text one for any text type. An `empty` body is `None`, and a missing required body is a violation.
 pub(crate) fn choose_media(
     headers: &HeaderMap,
     empty: bool,
@@ -255,13 +270,15 @@ pub(crate) fn choose_media(
         })
         .collect();
     let top_level = media.split('/').next().unwrap_or_default();
-    let matches = |listed: &String| {
-        *listed == media || listed == "*/*"
-            || listed.strip_suffix("/*") == Some(top_level)
-    };
     let position = essences
         .iter()
-        .position(matches)
+        .position(|listed| *listed == media)
+        .or_else(|| {
+            essences
+                .iter()
+                .position(|listed| listed.strip_suffix("/*") == Some(top_level))
+        })
+        .or_else(|| essences.iter().position(|listed| listed == "*/*"))
         .or_else(|| {
             if is_json(&media)
                 && essences.iter().filter(|listed| is_json(listed)).count() == 1
@@ -523,5 +540,15 @@ mod tests {
         assert_eq!(pick("*/*"), Some(0));
         assert_eq!(pick("application/xml"), None);
         assert_eq!(pick("text/csv;q=0"), None);
+        assert_eq!(pick("text/csv;q=inf, application/json;q=1"), Some(0));
+        assert_eq!(pick("text/csv;q=NaN, application/json;q=0.1"), Some(0));
+    }
+    #[test]
+    fn negotiation_matches_types_inside_offered_ranges() {
+        let offered = ["image/*", "text/plain"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(pick("image/png, text/plain;q=0.5"), Some(0));
+        assert_eq!(pick("image/png;q=0.2, text/plain;q=0.5"), Some(1));
+        assert_eq!(pick("video/mp4"), None);
     }
 }

@@ -13,6 +13,7 @@ use fx_streaming_client::{
     BinaryBody, Busy, Client, ClientError, ConvertRequest, ConvertResponse, DownloadFileRequest, DownloadFileResponse,
     Error, GetPreviewMediaType, GetPreviewOkBody, GetPreviewRequest, GetPreviewResponse, Link, MultipleMediaBody,
     MultipleMediaMediaType, MultipleMediaOkBody, MultipleMediaRequest, MultipleMediaResponse, RetryPolicy, Server,
+    StoreAnythingBody, StoreAnythingMediaType, StoreAnythingOkBody, StoreAnythingRequest, StoreAnythingResponse,
     Stored, StreamingApi, UnknownMediaRequest, UnknownMediaResponse, UploadFileBody, UploadFileRequest,
     UploadFileResponse,
 };
@@ -142,6 +143,20 @@ impl StreamingApi for Store {
             _ => MultipleMediaOkBody::Text("unexpected body".to_owned()),
         };
         Ok(MultipleMediaResponse::Ok(body))
+    }
+
+    /// Echoes an image body when the request accepts an image, and otherwise names the variant that received
+    /// the body, with its content type or URL.
+    async fn store_anything(&self, request: StoreAnythingRequest) -> Result<StoreAnythingResponse, String> {
+        let body = match (request.body, request.accept) {
+            (StoreAnythingBody::Image(image), StoreAnythingMediaType::Image) => StoreAnythingOkBody::Image(image),
+            (StoreAnythingBody::Image(image), StoreAnythingMediaType::Text) => {
+                StoreAnythingOkBody::Text(format!("image {}", image.content_type().unwrap_or_default()))
+            }
+            (StoreAnythingBody::Any(any), _) => StoreAnythingOkBody::Text(format!("any {}", any.content_type().unwrap_or_default())),
+            (StoreAnythingBody::Json(link), _) => StoreAnythingOkBody::Text(format!("json {}", link.url)),
+        };
+        Ok(StoreAnythingResponse::Ok(body))
     }
 }
 
@@ -483,4 +498,68 @@ async fn every_media_kind_on_one_operation() {
     let UnknownMediaResponse::Ok(video) = unknown else { panic!("expected a video, got {unknown:?}") };
     assert_eq!(video.content_type(), Some("video/mp4"));
     assert_eq!(video.collect().await.expect("failed to read the video").to_vec(), PNG_SIGNATURE);
+}
+
+/// Sends `body` through the generated client, asking for a text response, and returns that text.
+async fn store_anything_text(client: &Client, body: StoreAnythingBody) -> String {
+    let request = StoreAnythingRequest { body, accept: StoreAnythingMediaType::Text };
+    match client.store_anything(request).await.expect("the call failed") {
+        StoreAnythingResponse::Ok(StoreAnythingOkBody::Text(text)) => text,
+        other => panic!("expected a text response, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn listed_type_wins_over_earlier_ranges() {
+    let (url, _store) = serve_store().await;
+    let client = client(&url);
+
+    let json = StoreAnythingBody::Json(Link { url: "https://example.com/a".to_owned() });
+    assert_eq!(store_anything_text(&client, json).await, "json https://example.com/a");
+
+    let png = StoreAnythingBody::Image(BinaryBody::from_bytes(PNG_SIGNATURE.to_vec()).with_content_type("image/png"));
+    assert_eq!(store_anything_text(&client, png).await, "image image/png");
+
+    let pdf = StoreAnythingBody::Any(BinaryBody::from_bytes(b"%PDF".to_vec()).with_content_type("application/pdf"));
+    assert_eq!(store_anything_text(&client, pdf).await, "any application/pdf");
+}
+
+/// Posts a PNG to `/anything` with the `Accept` header `accept` and returns the status, the response's
+/// `Content-Type` and its body.
+async fn post_png_accepting(url: &str, accept: &str) -> (u16, Option<String>, Vec<u8>) {
+    let response = reqwest::Client::new()
+        .post(format!("{url}/anything"))
+        .header("content-type", "image/png")
+        .header("accept", accept)
+        .body(PNG_SIGNATURE.to_vec())
+        .send()
+        .await
+        .expect("the request failed");
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").map(|value| value.to_str().expect("a visible ASCII Content-Type").to_owned());
+    let body = response.bytes().await.expect("failed to read the response body").to_vec();
+    (status, content_type, body)
+}
+
+#[tokio::test]
+async fn accept_matches_type_inside_offered_range() {
+    let (url, _store) = serve_store().await;
+
+    let (status, content_type, body) = post_png_accepting(&url, "image/png").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some("image/png"));
+    assert_eq!(body, PNG_SIGNATURE);
+
+    let (status, content_type, body) = post_png_accepting(&url, "image/png, text/plain;q=0.5").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some("image/png"));
+    assert_eq!(body, PNG_SIGNATURE);
+
+    let (status, content_type, body) = post_png_accepting(&url, "image/png;q=0.2, text/plain;q=0.5").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some("text/plain"));
+    assert_eq!(body, b"image image/png");
+
+    let (status, _, _) = post_png_accepting(&url, "video/mp4").await;
+    assert_eq!(status, 406);
 }

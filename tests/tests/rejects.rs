@@ -325,6 +325,34 @@ fn undefined_security_scheme() {
     assert!(help(error).contains("under `components/securitySchemes`"), "help says nothing to do: {error}");
 }
 
+const UNSUPPORTED_SECURITY_SCHEME: &str = r##"
+openapi: 3.0.3
+info: {title: Pets, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      security:
+        - digest: []
+      responses:
+        '204': {description: OK.}
+components:
+  securitySchemes:
+    digest:
+      type: http
+      scheme: digest
+"##;
+
+#[test]
+fn unsupported_security_scheme_reported_once() {
+    let diagnostics = rejected(UNSUPPORTED_SECURITY_SCHEME);
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/components/securitySchemes/digest/scheme");
+    assert_eq!(error.class, Class::NotSupported);
+    assert!(error.message.contains("`digest`"), "message does not name the scheme: {error}");
+}
+
 /// The flow mapping on line 4 is never closed.
 const YAML_SYNTAX_ERROR: &str = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets: {get: {responses: {'200': {description: OK.}}}\n";
 

@@ -146,13 +146,8 @@ fn lower_operation(
         operation.request_body.as_ref().and_then(|body| request_body(context, body, &pascal, types, diagnostics));
     let responses = responses(context, operation, &pascal, types, diagnostics);
     let accept = super::body::media_choice(&responses, &format!("{pascal}MediaType"), types);
-    let security = security::requirement(
-        operation.security.as_ref(),
-        context.document.security.as_ref(),
-        schemes,
-        &context.pointer,
-        diagnostics,
-    );
+    let security =
+        security::requirement(operation.security.as_ref(), context.document, schemes, &context.pointer, diagnostics);
 
     Operation {
         name,

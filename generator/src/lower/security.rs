@@ -61,12 +61,16 @@ pub fn schemes(document: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Securit
 /// Lowers an operation's `security`, falling back to the document's.
 pub fn requirement(
     operation: Option<&Vec<SecurityRequirement>>,
-    document: Option<&Vec<SecurityRequirement>>,
+    document: &OpenAPI,
     schemes: &[SecurityScheme],
     pointer: &str,
     diagnostics: &mut Diagnostics,
 ) -> Security {
-    let (requirements, pointer) = match (operation, document) {
+    // A scheme that is declared but was not lowered already has its own diagnostic from `schemes`.
+    let declared = |key: &str| {
+        document.components.as_ref().is_some_and(|components| components.security_schemes.contains_key(key))
+    };
+    let (requirements, pointer) = match (operation, document.security.as_ref()) {
         (Some(requirements), _) => (requirements, child(pointer, "security")),
         (None, Some(requirements)) => (requirements, "/security".to_owned()),
         (None, None) => return Security::default(),
@@ -82,6 +86,7 @@ pub fn requirement(
                     set.push(position);
                     scopes.push(required_scopes.clone());
                 }
+                None if declared(key) => {}
                 None => diagnostics.invalid(
                     &child(&child(&pointer, index.to_string()), key),
                     format!("security scheme `{key}` is not defined"),

@@ -154,7 +154,7 @@ pub(crate) fn negotiate<T: Copy>(headers: &HeaderMap, all: &[T], media_types: &[
             let weight = pieces
                 .filter_map(|parameter| parameter.trim().strip_prefix("q=").or_else(|| parameter.trim().strip_prefix("Q=")))
                 .find_map(|weight| weight.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+                .map_or(1.0, |weight| if weight.is_nan() { 0.0 } else { weight.clamp(0.0, 1.0) });
             (range, weight)
         })
         .collect();
@@ -165,7 +165,7 @@ pub(crate) fn negotiate<T: Copy>(headers: &HeaderMap, all: &[T], media_types: &[
         let media_type = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         let top_level = media_type.split('/').next().unwrap_or_default().to_owned();
         let specificity = |range: &str| {
-            if range == media_type {
+            if range == media_type || offered_range_contains(&media_type, range) {
                 Some(3)
             } else if range.strip_suffix("/*") == Some(top_level.as_str()) {
                 Some(2)
@@ -178,7 +178,7 @@ pub(crate) fn negotiate<T: Copy>(headers: &HeaderMap, all: &[T], media_types: &[
         ranges
             .iter()
             .filter_map(|(range, weight)| specificity(range).map(|rank| (rank, *weight)))
-            .max_by_key(|(rank, _)| *rank)
+            .max_by(|(rank, weight), (other_rank, other_weight)| rank.cmp(other_rank).then(weight.total_cmp(other_weight)))
             .map_or(0.0, |(_, weight)| weight)
     };
     let mut best: Option<(T, f32)> = None;
@@ -189,6 +189,17 @@ pub(crate) fn negotiate<T: Copy>(headers: &HeaderMap, all: &[T], media_types: &[
         }
     }
     best.map(|(value, _)| value)
+}
+
+/// Returns whether the offered media type is a range, such as `image/*`, that contains the concrete type
+/// `accepted`, such as `image/png`. The implementation may respond with any type in the range, so an `Accept`
+/// entry for one of them matches the offer as well as the range itself does.
+fn offered_range_contains(offered: &str, accepted: &str) -> bool {
+    let Some((top_level, subtype)) = accepted.split_once('/') else { return false };
+    if top_level == "*" || subtype == "*" || subtype.is_empty() {
+        return false;
+    }
+    offered == "*/*" || offered.strip_suffix("/*") == Some(top_level)
 }
 
 /// Reads the whole body, up to `limit` bytes.
@@ -206,9 +217,9 @@ fn is_json(media_type: &str) -> bool {
 }
 
 /// Picks the media type of a body that may come in several, as an index into `media_types`, from the
-/// headers alone, so the body can still be streamed. It is the one named by `Content-Type` (`type/*` and
-/// `*/*` match by prefix), else the JSON one for any JSON type when only one is listed, else the first text
-/// one for any text type. An `empty` body is `None`, and a missing required body is a violation.
+/// headers alone, so the body can still be streamed. It is the one named by `Content-Type`, else the first
+/// `type/*` range that contains it, else `*/*`, else the JSON one for any JSON type when only one is listed,
+/// else the first text one for any text type. An `empty` body is `None`, and a missing required body is a violation.
 pub(crate) fn choose_media(headers: &HeaderMap, empty: bool, required: bool, media_types: &[&str], expected: &'static str) -> Result<Result<Option<usize>, Violation>, Rejection> {
     if empty {
         return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
@@ -216,10 +227,13 @@ pub(crate) fn choose_media(headers: &HeaderMap, empty: bool, required: bool, med
     let Some(media) = media_type(headers) else { return Err(Rejection::UnsupportedMediaType { expected }) };
     let essences: Vec<String> = media_types.iter().map(|listed| listed.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()).collect();
     let top_level = media.split('/').next().unwrap_or_default();
-    let matches = |listed: &String| *listed == media || listed == "*/*" || listed.strip_suffix("/*") == Some(top_level);
+    // The most specific listed media type wins, whatever the document order: `image/png` over `image/*`
+    // over `*/*`.
     let position = essences
         .iter()
-        .position(matches)
+        .position(|listed| *listed == media)
+        .or_else(|| essences.iter().position(|listed| listed.strip_suffix("/*") == Some(top_level)))
+        .or_else(|| essences.iter().position(|listed| listed == "*/*"))
         .or_else(|| if is_json(&media) && essences.iter().filter(|listed| is_json(listed)).count() == 1 { essences.iter().position(|listed| is_json(listed)) } else { None })
         .or_else(|| if media.starts_with("text/") { essences.iter().position(|listed| listed.starts_with("text/")) } else { None });
     match position {
@@ -389,5 +403,16 @@ mod tests {
         assert_eq!(pick("*/*"), Some(0));
         assert_eq!(pick("application/xml"), None);
         assert_eq!(pick("text/csv;q=0"), None);
+        assert_eq!(pick("text/csv;q=inf, application/json;q=1"), Some(0));
+        assert_eq!(pick("text/csv;q=NaN, application/json;q=0.1"), Some(0));
+    }
+
+    #[test]
+    fn negotiation_matches_types_inside_offered_ranges() {
+        let offered = ["image/*", "text/plain"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(pick("image/png, text/plain;q=0.5"), Some(0));
+        assert_eq!(pick("image/png;q=0.2, text/plain;q=0.5"), Some(1));
+        assert_eq!(pick("video/mp4"), None);
     }
 }
