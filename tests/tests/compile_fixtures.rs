@@ -334,3 +334,15 @@ fn regression_behaviour_tests_pass() {
     // Without --no-fail-fast, cargo stops at the first failing test file and hides the others.
     assert_cargo_succeeds(&["test", "-p", BEHAVIOUR_CRATE, "--no-fail-fast"]);
 }
+
+/// Runs the unit tests of the runtime modules. Every generated crate carries a copy of them, so the crates of
+/// one fixture that uses parameters of every location run them all.
+#[test]
+fn runtime_unit_tests_pass() {
+    let crates = ["fx-parameters-api", "fx-parameters-server", "fx-parameters-client"];
+    let mut args = vec!["test", "--lib"];
+    for name in &crates {
+        args.extend(["-p", name]);
+    }
+    assert_cargo_succeeds(&args);
+}
