@@ -176,6 +176,11 @@ pub(crate) fn negotiate<T: Copy>(
                 );
             (range, weight)
         })
+        .filter(|(range, _)| {
+            range
+                .split_once('/')
+                .is_some_and(|(kind, subtype)| !kind.is_empty() && !subtype.is_empty())
+        })
         .collect();
     if ranges.is_empty() {
         return all.first().copied();
@@ -550,5 +555,13 @@ mod tests {
         assert_eq!(pick("image/png, text/plain;q=0.5"), Some(0));
         assert_eq!(pick("image/png;q=0.2, text/plain;q=0.5"), Some(1));
         assert_eq!(pick("video/mp4"), None);
+    }
+    #[test]
+    fn malformed_accept_entries_are_ignored() {
+        let offered = ["application/json", "text/csv"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(pick(";;;,,"), Some(0));
+        assert_eq!(pick("json, /csv, text/"), Some(0));
+        assert_eq!(pick("garbage, text/csv"), Some(1));
     }
 }

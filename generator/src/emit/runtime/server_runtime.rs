@@ -157,6 +157,8 @@ pub(crate) fn negotiate<T: Copy>(headers: &HeaderMap, all: &[T], media_types: &[
                 .map_or(1.0, |weight| if weight.is_nan() { 0.0 } else { weight.clamp(0.0, 1.0) });
             (range, weight)
         })
+        // An entry that is not a `type/subtype` range is malformed, and a header of only those counts as absent.
+        .filter(|(range, _)| range.split_once('/').is_some_and(|(kind, subtype)| !kind.is_empty() && !subtype.is_empty()))
         .collect();
     if ranges.is_empty() {
         return all.first().copied();
@@ -414,5 +416,14 @@ mod tests {
         assert_eq!(pick("image/png, text/plain;q=0.5"), Some(0));
         assert_eq!(pick("image/png;q=0.2, text/plain;q=0.5"), Some(1));
         assert_eq!(pick("video/mp4"), None);
+    }
+
+    #[test]
+    fn malformed_accept_entries_are_ignored() {
+        let offered = ["application/json", "text/csv"];
+        let pick = |value: &str| negotiate(&accept(value), &[0, 1], &offered);
+        assert_eq!(pick(";;;,,"), Some(0));
+        assert_eq!(pick("json, /csv, text/"), Some(0));
+        assert_eq!(pick("garbage, text/csv"), Some(1));
     }
 }
