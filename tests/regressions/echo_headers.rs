@@ -4,10 +4,11 @@
 
 use std::convert::Infallible;
 
-use fx_behaviour::serve;
+use fx_behaviour::{CannedResponse, serve, serve_recorder};
 use fx_echo_client::{
-    Client, CopyItemRequest, CopyItemResponse, EchoApi, GetKindRequest, GetKindResponse, GetVersionRequest, GetVersionResponse, Item, PingRequest,
-    PingResponse, RenameItemRequest, RenameItemResponse, Server, StoreNoteRequest, StoreNoteResponse,
+    Client, CopyItemRequest, FilePart, CopyItemResponse, EchoApi, GetKindRequest, GetKindResponse, GetVersionRequest, GetVersionResponse, Item, PingRequest,
+    PingResponse, RenameItemRequest, RenameItemResponse, Server, StoreAttachmentBody, StoreAttachmentRequest,
+    StoreAttachmentResponse, StoreNoteRequest, StoreNoteResponse, StoreScribbleRequest, StoreScribbleResponse,
 };
 
 /// Echoes what each request carries, so the tests see exactly what the server extracted.
@@ -46,6 +47,14 @@ impl EchoApi for Echo {
     async fn get_version(&self, request: GetVersionRequest) -> Result<GetVersionResponse, Infallible> {
         let second = request.n2nd_choice.map(|value| value.to_string()).unwrap_or_default();
         Ok(GetVersionResponse::Ok(format!("{}+{second}", request.n1st)))
+    }
+
+    async fn store_scribble(&self, request: StoreScribbleRequest) -> Result<StoreScribbleResponse, Infallible> {
+        Ok(StoreScribbleResponse::Ok(request.body.chars().rev().collect()))
+    }
+
+    async fn store_attachment(&self, request: StoreAttachmentRequest) -> Result<StoreAttachmentResponse, Infallible> {
+        Ok(StoreAttachmentResponse::Ok(request.body.file.content_type.unwrap_or_default()))
     }
 
     async fn get_kind(&self, request: GetKindRequest) -> Result<GetKindResponse, Infallible> {
@@ -172,4 +181,43 @@ async fn digit_parameter_names_round_trip() {
     let request = GetVersionRequest { n1st: "v1 beta/2".to_owned(), n2nd_choice: Some(7) };
     let response = client.get_version(request).await.expect("the call failed");
     assert_eq!(response, GetVersionResponse::Ok("v1 beta/2+7".to_owned()));
+}
+
+#[tokio::test]
+async fn text_range_sent_as_text_plain() {
+    let (url, client) = start().await;
+    let response = client.store_scribble(StoreScribbleRequest { body: "abc".to_owned() }).await;
+    assert_eq!(response.expect("the call failed"), StoreScribbleResponse::Ok("cba".to_owned()));
+
+    let raw = reqwest::Client::new()
+        .post(format!("{url}/scribbles"))
+        .header("content-type", "text/markdown")
+        .body("# hi")
+        .send()
+        .await
+        .expect("the request failed");
+    assert_eq!(raw.status().as_u16(), 200);
+    let content_type = raw.headers().get("content-type").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("text/plain"));
+}
+
+#[tokio::test]
+async fn client_sends_text_range_as_text_plain() {
+    let (url, recorder) = serve_recorder(CannedResponse::new(200, Some("text/plain"), "ok")).await;
+    let client = Client::builder().server_url(Server::Default, &url).build();
+    let response = client.store_scribble(StoreScribbleRequest { body: "abc".to_owned() }).await;
+    assert_eq!(response.expect("the call failed"), StoreScribbleResponse::Ok("ok".to_owned()));
+    assert_eq!(recorder.single().header("content-type"), Some("text/plain"));
+}
+
+#[tokio::test]
+async fn file_part_of_any_type_sent_as_bytes() {
+    let (_, client) = start().await;
+    let unnamed = StoreAttachmentRequest { body: StoreAttachmentBody { file: FilePart::from(vec![1, 2]) } };
+    let response = client.store_attachment(unnamed).await.expect("the call failed");
+    assert_eq!(response, StoreAttachmentResponse::Ok("application/octet-stream".to_owned()));
+
+    let typed = FilePart::new(vec![1, 2], "a.gif", "image/gif");
+    let response = client.store_attachment(StoreAttachmentRequest { body: StoreAttachmentBody { file: typed } }).await;
+    assert_eq!(response.expect("the call failed"), StoreAttachmentResponse::Ok("image/gif".to_owned()));
 }

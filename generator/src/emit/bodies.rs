@@ -463,9 +463,18 @@ fn write_content(content: &Content, has_payload: bool, status: &TokenStream) -> 
             let write = write_parts(multipart, &content.media_type);
             quote! { { let value = &body; crate::multipart::multipart_response(#status, #write) } }
         }
-        ContentKind::Text => quote! { runtime::text_response(#status, body, #media) },
+        ContentKind::Text => {
+            let media = text_media(content);
+            quote! { runtime::text_response(#status, body, #media) }
+        }
         ContentKind::Bytes => quote! { crate::binary::binary_response(#status, body, #media) },
     }
+}
+
+/// Returns the `Content-Type` of a text body: its media type, or `text/plain` for a range such as `text/*`,
+/// which is not a valid header value.
+fn text_media(content: &Content) -> &str {
+    if content.media_type.contains('*') { "text/plain" } else { &content.media_type }
 }
 
 /// Returns the expression that decodes the `body` of a response with a payload. A response of several media
@@ -593,6 +602,7 @@ fn client_send(content: &Content) -> Option<TokenStream> {
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(runtime::encode_form(value)?); }
         }
         ContentKind::Text => {
+            let media = text_media(content);
             quote! { builder = builder.header(::reqwest::header::CONTENT_TYPE, #media).body(value.clone()); }
         }
         ContentKind::Bytes => quote! { builder = crate::binary::add_body(builder, value, #media)?; },

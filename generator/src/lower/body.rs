@@ -253,7 +253,11 @@ fn multipart(
         let kind = if binary { PartKind::File } else { kind };
         let content_type = match kind {
             PartKind::Text => None,
-            PartKind::File => Some(declared.unwrap_or("application/octet-stream").to_owned()),
+            // A range such as `image/*` is not a valid header value, so a file part without a type of its own
+            // is sent as plain bytes.
+            PartKind::File => {
+                Some(declared.filter(|media| !media.contains('*')).unwrap_or("application/octet-stream").to_owned())
+            }
             PartKind::Json => Some(declared.unwrap_or("application/json").to_owned()),
         };
         let shape = if kind == PartKind::File && repeated { Shape::new(Ty::Array(Box::new(shape))) } else { shape };
