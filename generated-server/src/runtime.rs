@@ -250,7 +250,8 @@ fn is_json(media_type: &str) -> bool {
 /// Picks the media type of a body that may come in several, as an index into `media_types`, from the
 /// headers alone, so the body can still be streamed. It is the one named by `Content-Type`, else the first
 /// `type/*` range that contains it, else `*/*`, else the JSON one for any JSON type when only one is listed,
-/// else the first text one for any text type. An `empty` body is `None`, and a missing required body is a violation.
+/// else the first text one for any text type. An `empty` body without a `Content-Type` is `None`, and a
+/// missing required body is a violation. An empty body with one is decoded as that media type.
 pub(crate) fn choose_media(
     headers: &HeaderMap,
     empty: bool,
@@ -258,15 +259,19 @@ pub(crate) fn choose_media(
     media_types: &[&str],
     expected: &'static str,
 ) -> Result<Result<Option<usize>, Violation>, Rejection> {
-    if empty {
-        return Ok(
-            if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) },
-        );
-    }
     let Some(media) = media_type(headers) else {
+        if empty {
+            return Ok(
+                if required {
+                    Err(missing(Location::Body(String::new())))
+                } else {
+                    Ok(None)
+                },
+            );
+        }
         return Err(Rejection::UnsupportedMediaType {
             expected,
-        })
+        });
     };
     let essences: Vec<String> = media_types
         .iter()

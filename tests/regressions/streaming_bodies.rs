@@ -563,3 +563,24 @@ async fn accept_matches_type_inside_offered_range() {
     let (status, _, _) = post_png_accepting(&url, "video/mp4").await;
     assert_eq!(status, 406);
 }
+
+#[tokio::test]
+async fn empty_file_is_not_missing() {
+    let (url, store) = serve_store().await;
+
+    let image = BinaryBody::from_bytes(Vec::new()).with_content_type("image/gif");
+    let response = client(&url).convert(ConvertRequest { body: image }).await.expect("the call failed");
+
+    assert_eq!(*lock(&store.converted), vec![Some("image/gif".to_owned())]);
+    let ConvertResponse::Ok(video) = response else { panic!("expected a video, got {response:?}") };
+    assert!(video.collect().await.expect("failed to read the video").is_empty());
+}
+
+#[tokio::test]
+async fn empty_body_without_type_is_missing() {
+    let (url, _store) = serve_store().await;
+    let response = reqwest::Client::new().post(format!("{url}/convert")).send().await.expect("the request failed");
+    assert_eq!(response.status().as_u16(), 400);
+    let body = response.text().await.expect("failed to read the body");
+    assert!(body.contains("required"), "{body}");
+}

@@ -47,10 +47,11 @@ pub(crate) fn stream_body(headers: &HeaderMap, body: Body, limit: usize, require
     if length.is_some_and(|length| length > limit as u64) {
         return Err(Rejection::PayloadTooLarge { limit });
     }
-    if is_empty(headers, &body) {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::trim);
+    // An empty body with a `Content-Type` is a zero-byte file, not a missing body.
+    if is_empty(headers, &body) && content_type.is_none() {
         return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::trim);
     if crate::is_media_range(media_type) && !content_type.is_some_and(|content_type| crate::media_type_fits(content_type, media_type)) {
         return Err(Rejection::UnsupportedMediaType { expected: media_type });
     }
@@ -64,7 +65,7 @@ pub(crate) fn stream_body(headers: &HeaderMap, body: Body, limit: usize, require
 
 /// Takes a body already read into memory as a binary body, with the request's `Content-Type`.
 pub(crate) fn bytes_body(headers: &HeaderMap, bytes: &Bytes, required: bool) -> Result<Result<Option<BinaryBody>, Violation>, Rejection> {
-    if bytes.is_empty() {
+    if bytes.is_empty() && !headers.contains_key(header::CONTENT_TYPE) {
         return Ok(if required { Err(missing(Location::Body(String::new()))) } else { Ok(None) });
     }
     let body = BinaryBody::from_bytes(bytes.clone());
