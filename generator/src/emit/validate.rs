@@ -389,6 +389,10 @@ fn response_content_checks(api: &Api, content: &Content, patterns: &mut Patterns
             response_body_checks(api, shape, patterns)
         }
         ContentKind::Multipart(_) => Some(quote! { crate::Validate::collect_violations(body, "", violations); }),
+        ContentKind::Bytes if content.media_type.contains('*') => {
+            let media = &content.media_type;
+            Some(quote! { crate::binary::check_media_type(body, #media, violations); })
+        }
         _ => None,
     }
 }

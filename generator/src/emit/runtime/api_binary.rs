@@ -179,3 +179,15 @@ pub fn media_type_fits(content_type: &str, documented: &str) -> bool {
 fn essence(media_type: &str) -> String {
     media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
+
+/// Records a violation when a response body for a media range such as `video/*` has no content type within
+/// the range, because the server then has no valid `Content-Type` to send. The response check calls it.
+// A document without binary responses of a media range does not call it.
+#[allow(dead_code)]
+pub(crate) fn check_media_type(body: &BinaryBody, documented: &str, violations: &mut Vec<crate::Violation>) {
+    let fits = body.content_type().is_some_and(|content_type| media_type_fits(content_type, documented));
+    if is_media_range(documented) && !fits {
+        let message = format!("a body for `{documented}` needs a content type within that range; set it with `BinaryBody::with_content_type`");
+        violations.push(crate::Violation::new(crate::Location::Body(String::new()), message));
+    }
+}
