@@ -71,3 +71,19 @@ fn untyped_multipart_keeps_warning() {
         assert!(generated.warnings[1].message.contains("response body"), "{}", generated.warnings[1].message);
     }
 }
+
+#[test]
+fn encoding_of_unknown_part_warns() {
+    let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items:\n    post:\n      operationId: send\n      \
+                requestBody: {content: {'multipart/form-data': {schema: {type: object, properties: {name: {type: string}}}, \
+                encoding: {nmae: {contentType: text/plain}}}}}\n      responses:\n        '204': {description: ok}\n";
+
+    let generated =
+        generator::generate_from_str(text, &config()).unwrap_or_else(|failure| panic!("generation failed:\n{failure}"));
+
+    assert_eq!(generated.warnings.len(), 1, "{:?}", generated.warnings);
+    let warning = &generated.warnings[0];
+    assert_eq!(warning.pointer, "/paths/~1items/post/requestBody/content/multipart~1form-data/encoding/nmae");
+    assert_eq!(warning.class, Class::Invalid);
+    assert!(warning.message.contains("`nmae`"), "{warning:?}");
+}

@@ -353,6 +353,36 @@ fn unsupported_security_scheme_reported_once() {
     assert!(error.message.contains("`digest`"), "message does not name the scheme: {error}");
 }
 
+const INVALID_COOKIE_NAME: &str = r##"
+openapi: 3.0.3
+info: {title: Pets, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      security:
+        - session: []
+      responses:
+        '204': {description: OK.}
+components:
+  securitySchemes:
+    session:
+      type: apiKey
+      in: cookie
+      name: 'a b;c'
+"##;
+
+#[test]
+fn invalid_cookie_name_rejected() {
+    let diagnostics = rejected(INVALID_COOKIE_NAME);
+    let error = single_error(&diagnostics);
+
+    assert_eq!(error.pointer, "/components/securitySchemes/session/name");
+    assert_eq!(error.class, Class::Invalid);
+    assert!(error.message.contains("`a b;c`"), "message does not name the cookie: {error}");
+    assert!(help(error).contains("letters, digits"), "help says nothing to do: {error}");
+}
+
 /// The flow mapping on line 4 is never closed.
 const YAML_SYNTAX_ERROR: &str = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets: {get: {responses: {'200': {description: OK.}}}\n";
 

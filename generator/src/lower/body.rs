@@ -194,6 +194,13 @@ fn multipart(
     if properties.is_empty() {
         return None;
     }
+    for name in media.encoding.keys().filter(|name| !properties.contains_key(name.as_str())) {
+        diagnostics.warn(
+            &child(&child(media_pointer, "encoding"), name),
+            Class::Invalid,
+            format!("`{name}` is not a property of the body schema, so its encoding is ignored; rename it to a property or remove it"),
+        );
+    }
     let required: Vec<&str> =
         schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     let properties: Vec<(String, bool, Option<&Value>)> = properties

@@ -46,6 +46,18 @@ pub fn schemes(document: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Securit
                     openapiv3::APIKeyLocation::Query => ApiKeyLocation::Query,
                     openapiv3::APIKeyLocation::Cookie => ApiKeyLocation::Cookie,
                 };
+                // Header and cookie names are RFC 9110 tokens. A query name is percent-encoded, so any text works.
+                if location != ApiKeyLocation::Query && !is_token(name) {
+                    diagnostics.invalid(
+                        &child(&pointer, "name"),
+                        format!(
+                            "`{name}` is not a valid {} name",
+                            if location == ApiKeyLocation::Header { "header" } else { "cookie" }
+                        ),
+                        "use a name of letters, digits and the characters !#$%&'*+-.^_`|~",
+                    );
+                    continue;
+                }
                 (SchemeKind::ApiKey { location, name: name.clone() }, description)
             }
             // OAuth2 and OpenID Connect access tokens travel as bearer tokens.
@@ -56,6 +68,11 @@ pub fn schemes(document: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Securit
         out.push(SecurityScheme { name, description: description.clone(), kind });
     }
     out
+}
+
+/// Returns whether `name` is an RFC 9110 token: one or more visible ASCII characters other than delimiters.
+fn is_token(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
 /// Lowers an operation's `security`, falling back to the document's.
