@@ -24,5 +24,7 @@ pub use api::*;
 pub use ::chrono;
 pub use operations::*;
 pub use runtime::{Location, Validate, Violation, describe, pointer_child};
-pub use security::{BasicCredentials, CredentialLocation, Credentials, SchemeRequirement};
+pub use security::{
+    BasicCredentials, CredentialLocation, Credentials, SchemeRequirement, is_bearer_token,
+};
 pub use types::*;

@@ -41,6 +41,11 @@ impl BasicCredentials {
         let (user_id, password) = text.split_once(':')?;
         Some(BasicCredentials::new(user_id, password))
     }
+    /// Returns whether the user id is free of `:`. RFC 7617, section 2, forbids it there, because the server
+    /// splits the decoded pair at the first `:`, so `a:b` with password `pw` would arrive as user `a`.
+    pub fn has_valid_user_id(&self) -> bool {
+        !self.user_id.contains(':')
+    }
     /// Encodes `user-id:password` in base64, as the `Authorization: Basic` header carries it.
     pub fn encode(&self) -> String {
         STANDARD.encode(format!("{}:{}", self.user_id, self.password))
@@ -54,6 +59,16 @@ impl fmt::Debug for BasicCredentials {
             .field("password", &"<redacted>")
             .finish()
     }
+}
+/// Returns whether `token` has the `b64token` syntax of RFC 6750, section 2.1, that an `Authorization: Bearer`
+/// header requires: ASCII letters, digits and `-._~+/`, then any number of `=`.
+pub fn is_bearer_token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    let allowed = |byte: u8| {
+        byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+    };
+    !body.is_empty() && body.bytes().all(allowed)
 }
 /// One scheme of a security requirement and the OAuth2 or OpenID Connect scopes it requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,6 +96,9 @@ pub struct Credentials {
     principal: Option<Arc<dyn Any + Send + Sync>>,
     /// The principal of each accepted scheme, in the order of the requirement.
     principals: Vec<(SecurityScheme, Arc<dyn Any + Send + Sync>)>,
+    /// Schemes given to `with_basic` with a user id that contains `:`. The client rejects a call that would
+    /// send one of them.
+    invalid_user_ids: Vec<SecurityScheme>,
 }
 impl Credentials {
     /// Wraps a token for a client call; it is sent for every scheme of the chosen requirement that has no
@@ -92,6 +110,7 @@ impl Credentials {
             values: Vec::new(),
             principal: None,
             principals: Vec::new(),
+            invalid_user_ids: Vec::new(),
         }
     }
     /// Creates credentials from scheme values, the first of which is also the `token`.
@@ -114,15 +133,24 @@ impl Credentials {
         self.values.push(value.into());
         self
     }
-    /// Sets the user id and password sent for an HTTP basic `scheme`, encoded in base64.
+    /// Sets the user id and password sent for an HTTP basic `scheme`, encoded in base64. A user id that
+    /// contains `:` is kept, but the client returns `ClientError::Encode` instead of sending it.
     pub fn with_basic(
-        self,
+        mut self,
         scheme: SecurityScheme,
         user_id: impl Into<String>,
         password: impl Into<String>,
     ) -> Self {
-        let encoded = BasicCredentials::new(user_id, password).encode();
-        self.with(scheme, encoded)
+        let basic = BasicCredentials::new(user_id, password);
+        if !basic.has_valid_user_id() {
+            self.invalid_user_ids.push(scheme);
+        }
+        self.with(scheme, basic.encode())
+    }
+    /// Returns whether the value of `scheme` came from [`Credentials::with_basic`] with a user id that
+    /// contains `:`, which HTTP Basic authentication cannot carry.
+    pub fn has_invalid_user_id(&self, scheme: SecurityScheme) -> bool {
+        self.invalid_user_ids.contains(&scheme)
     }
     /// Returns the value presented for `scheme`, if any.
     pub fn value(&self, scheme: SecurityScheme) -> Option<&str> {
@@ -197,7 +225,9 @@ impl PartialEq for Credentials {
                     left_scheme == right_scheme && Arc::ptr_eq(left, right)
                 });
         self.token == other.token && self.schemes == other.schemes
-            && self.values == other.values && same_principal && same_principals
+            && self.values == other.values
+            && self.invalid_user_ids == other.invalid_user_ids && same_principal
+            && same_principals
     }
 }
 impl Eq for Credentials {}

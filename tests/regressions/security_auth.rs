@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use fx_behaviour::{CannedResponse, lock, serve, serve_recorder};
 use fx_security_client::{
-    BasicCredentials, Client, Credentials, GetAccountOkBody, GetAccountRequest, GetAccountResponse, GetFeedRequest,
+    BasicCredentials, Client, ClientError, Credentials, GetAccountOkBody, GetAccountRequest, GetAccountResponse, GetFeedRequest,
     GetFeedResponse, GetHealthRequest, GetHealthResponse, GetProfileOkBody, GetProfileRequest, GetProfileResponse,
     GetReportsRequest, GetReportsResponse, ListDocumentsRequest, ListDocumentsResponse, Problem, SecurityApi,
     SecurityScheme, Server, TokenFuture, TokenSource,
@@ -29,7 +29,8 @@ const BASIC_CHALLENGE: &str = "Basic realm=\"Security schemes\", charset=\"UTF-8
 type AuthCall = (SecurityScheme, String, Vec<String>);
 
 /// Accepts one fixed credential per scheme. The OAuth2 token `reader` grants `documents:read`, and `writer`
-/// grants only `documents:write`.
+/// grants only `documents:write`. The token `no-scopes` is valid for OAuth2 and OpenID Connect but grants no
+/// scope.
 #[derive(Clone, Default)]
 struct Keys {
     calls: Arc<Mutex<Vec<AuthCall>>>,
@@ -64,6 +65,7 @@ impl Authenticator for Keys {
             (SecurityScheme::Oauth, Credential::Bearer("reader")) => ("reader", &["documents:read"]),
             (SecurityScheme::Oauth, Credential::Bearer("writer")) => ("writer", &["documents:write"]),
             (SecurityScheme::OpenId, Credential::Bearer("oidc")) => ("dave", &["profile"]),
+            (SecurityScheme::Oauth | SecurityScheme::OpenId, Credential::Bearer("no-scopes")) => ("nobody", &[]),
             _ => return Err(AuthError::Rejected),
         };
         if scopes.iter().all(|scope| granted.contains(scope)) {
@@ -526,7 +528,7 @@ async fn token_source_receives_scopes() {
 #[tokio::test]
 async fn router_without_authenticator_checks_presence() {
     let url = serve(fx_security_server::router(Echo)).await;
-    let client = builder(&url).credential(SecurityScheme::BearerAuth, "any token").build();
+    let client = builder(&url).credential(SecurityScheme::BearerAuth, "any-token").build();
 
     let response = client.get_profile(GetProfileRequest::default()).await.expect("the call failed");
 
@@ -568,4 +570,146 @@ fn debug_output_redacts_credentials() {
     assert!(!basic_text.contains("secret"), "the basic pair's Debug output shows the password: {basic_text}");
     assert!(basic_text.contains("bob"), "the basic pair's Debug output omits the user id: {basic_text}");
     assert!(!credential_text.contains("secret"), "the credential's Debug output shows a secret: {credential_text}");
+}
+
+/// Returns the message of a `ClientError::Encode`, failing the test for any other outcome.
+fn encode_message<R: std::fmt::Debug>(outcome: Result<R, ClientError>) -> String {
+    match outcome {
+        Err(ClientError::Encode(message)) => message,
+        other => panic!("expected ClientError::Encode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn basic_user_id_colon_not_sent() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url).basic_auth(SecurityScheme::BasicAuth, "a:b", "pw").build();
+
+    let message = encode_message(client.get_account(GetAccountRequest::default()).await);
+
+    assert!(message.contains("basicAuth"), "the message does not name the scheme: {message}");
+    assert!(!message.contains("a:b"), "the message shows the user id: {message}");
+    assert!(!message.contains("pw"), "the message shows the password: {message}");
+    assert!(lock(&keys.calls).is_empty(), "the authenticator received the credential");
+}
+
+#[tokio::test]
+async fn request_basic_user_id_colon_not_sent() {
+    let (url, recorder) = serve_recorder(CannedResponse::json(200, r#"{"userId":"a"}"#)).await;
+    let client = builder(&url).build();
+
+    let credentials = Credentials::new(String::new()).with_basic(SecurityScheme::BasicAuth, "a:b", "pw");
+    let request = GetAccountRequest { credentials: Some(credentials) };
+    let message = encode_message(client.get_account(request).await);
+
+    assert!(message.contains("basicAuth"), "the message does not name the scheme: {message}");
+    assert!(recorder.requests().is_empty(), "the client sent the request: {:#?}", recorder.requests());
+}
+
+#[tokio::test]
+async fn replaced_basic_user_id_is_sent() {
+    let url = serve_with(Keys::default()).await;
+    let client = builder(&url)
+        .basic_auth(SecurityScheme::BasicAuth, "a:b", "pw")
+        .basic_auth(SecurityScheme::BasicAuth, "bob", "secret")
+        .build();
+
+    let response = client.get_account(GetAccountRequest::default()).await.expect("the call failed");
+
+    assert_eq!(response, GetAccountResponse::Ok(GetAccountOkBody { user_id: "bob".to_owned() }));
+}
+
+/// `Authorization` values whose bearer token breaks the RFC 6750 `b64token` syntax: a space, a character
+/// outside the alphabet, `=` before the end, and bytes outside ASCII.
+const MALFORMED_BEARER: [&[u8]; 4] = [b"Bearer a b", b"Bearer good-bearer!", b"Bearer a=b", b"Bearer t\xc3\xb6ken"];
+
+#[tokio::test]
+async fn malformed_bearer_skips_authenticator() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    for header in MALFORMED_BEARER {
+        let header_text = String::from_utf8_lossy(header);
+        let value = reqwest::header::HeaderValue::from_bytes(header).expect("the test header is not a header value");
+        let request = raw_client().get(format!("{url}/profile")).header("authorization", value);
+        let response = request.send().await.expect("the request failed");
+
+        assert_eq!(response.status().as_u16(), 401, "status for `{header_text}`");
+        let expected = vec!["Bearer error=\"invalid_token\"".to_owned()];
+        assert_eq!(challenges(&response), expected, "challenges for `{header_text}`");
+        let bytes = response.bytes().await.expect("failed to read the 401 body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("the 401 body is not JSON");
+        assert_eq!(body["message"], "invalid credentials", "body message for `{header_text}`");
+    }
+    assert!(lock(&keys.calls).is_empty(), "the authenticator ran for a malformed bearer token");
+}
+
+#[tokio::test]
+async fn presence_router_rejects_malformed_bearer() {
+    let url = serve(fx_security_server::router(Echo)).await;
+
+    let request = raw_client().get(format!("{url}/profile")).header("authorization", "Bearer a b");
+    let response = request.send().await.expect("the request failed");
+
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(challenges(&response), vec!["Bearer error=\"invalid_token\"".to_owned()]);
+}
+
+#[tokio::test]
+async fn padded_bearer_reaches_authenticator() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+    let client = builder(&url).credential(SecurityScheme::BearerAuth, "a-._~+/Z9==").build();
+
+    let response = client.get_profile(GetProfileRequest::default()).await.expect("the call failed");
+
+    // `Keys` does not know the token, so it reaches the authenticator and is rejected there.
+    let message = "invalid credentials".to_owned();
+    assert_eq!(response, GetProfileResponse::Unauthorized(Problem { status: 401, message }));
+    assert_eq!(*lock(&keys.calls), vec![(SecurityScheme::BearerAuth, "a-._~+/Z9==".to_owned(), Vec::new())]);
+}
+
+#[tokio::test]
+async fn client_rejects_malformed_bearer() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    for token in ["secret token", "s\u{f6}cret", "=secret", ""] {
+        let client = builder(&url).credential(SecurityScheme::BearerAuth, token).build();
+
+        let message = encode_message(client.get_profile(GetProfileRequest::default()).await);
+
+        assert!(message.contains("bearerAuth"), "the message for `{token}` does not name the scheme: {message}");
+        assert!(!message.contains("secret"), "the message shows the token `{token}`: {message}");
+    }
+    assert!(lock(&keys.calls).is_empty(), "the authenticator received a malformed token");
+}
+
+#[tokio::test]
+async fn request_malformed_bearer_not_sent() {
+    let (url, recorder) = serve_recorder(CannedResponse::json(200, r#"{"name":"alice"}"#)).await;
+    let client = builder(&url).build();
+
+    let request = GetProfileRequest { credentials: Some(Credentials::new("a b")) };
+    let message = encode_message(client.get_profile(request).await);
+
+    assert!(message.contains("bearerAuth"), "the message does not name the scheme: {message}");
+    assert!(recorder.requests().is_empty(), "the client sent the request: {:#?}", recorder.requests());
+}
+
+#[tokio::test]
+async fn two_forbidden_bearers_one_challenge() {
+    let keys = Keys::default();
+    let url = serve_with(keys.clone()).await;
+
+    let request = raw_client().get(format!("{url}/documents")).bearer_auth("no-scopes");
+    let response = request.send().await.expect("the request failed");
+
+    // OAuth2 and OpenID Connect both accept the token but lack their scope, and the one challenge names the
+    // scopes of the first requirement.
+    assert_eq!(response.status().as_u16(), 403);
+    let expected = vec!["Bearer error=\"insufficient_scope\", scope=\"documents:read\"".to_owned()];
+    assert_eq!(challenges(&response), expected);
+    assert_eq!(lock(&keys.calls).len(), 2, "the authenticator did not check both schemes");
 }

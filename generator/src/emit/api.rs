@@ -53,7 +53,7 @@ pub fn lib(api: &Api, config: &Config) -> TokenStream {
         #chrono
         #operations
         pub use runtime::{Location, Validate, Violation, describe, pointer_child};
-        pub use security::{BasicCredentials, CredentialLocation, Credentials, SchemeRequirement};
+        pub use security::{BasicCredentials, CredentialLocation, Credentials, SchemeRequirement, is_bearer_token};
         #types
         #uuid
     }

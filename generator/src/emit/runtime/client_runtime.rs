@@ -19,8 +19,8 @@ pub enum ClientError {
     /// The base URL and path do not form a valid URL.
     #[error("invalid request URL `{url}`: {message}")]
     InvalidUrl { url: String, message: String },
-    /// The request body could not be encoded.
-    #[error("failed to encode the request body: {0}")]
+    /// The request body or a credential could not be encoded, so the request was not sent.
+    #[error("failed to encode the request: {0}")]
     Encode(String),
     /// The request could not be sent or the response could not be read.
     #[error("request failed: {0}")]
@@ -85,6 +85,8 @@ pub struct Client {
     token_source: Option<Arc<dyn TokenSource>>,
     /// Fixed credentials per scheme, which take precedence over the token source.
     credentials: Vec<(SecurityScheme, String)>,
+    /// Schemes whose fixed credential came from `basic_auth` with a user id that contains `:`.
+    invalid_user_ids: Vec<SecurityScheme>,
     validate_requests: bool,
     retry: Option<RetryPolicy>,
 }
@@ -123,14 +125,14 @@ impl Client {
     }
 
     /// Returns the fixed credential of `scheme`, else the token source's.
-    async fn credential(&self, requirement: &SchemeRequirement) -> Option<String> {
-        if let Some((_, value)) = self.credentials.iter().find(|(scheme, _)| *scheme == requirement.scheme) {
-            return Some(value.clone());
+    async fn credential(&self, requirement: &SchemeRequirement) -> Option<ChosenCredential> {
+        let scheme = requirement.scheme;
+        if let Some((_, value)) = self.credentials.iter().find(|(known, _)| *known == scheme) {
+            let invalid_user_id = self.invalid_user_ids.contains(&scheme);
+            return Some(ChosenCredential { scheme, value: value.clone(), invalid_user_id });
         }
-        match &self.token_source {
-            Some(source) => source.credential(requirement.scheme, requirement.scopes).await,
-            None => None,
-        }
+        let value = self.token_source.as_ref()?.credential(scheme, requirement.scopes).await?;
+        Some(ChosenCredential { scheme, value, invalid_user_id: false })
     }
 
     /// Picks the value to send for each scheme of one alternative of `security`.
@@ -144,14 +146,16 @@ impl Client {
         &self,
         own: Option<&crate::Credentials>,
         security: &[&[SchemeRequirement]],
-    ) -> Vec<(SecurityScheme, String)> {
+    ) -> Vec<ChosenCredential> {
         let secured = security.iter().filter(|alternative| !alternative.is_empty());
         if let Some(own) = own {
+            let own_value = |scheme: SecurityScheme| {
+                let value = own.value(scheme)?.to_owned();
+                Some(ChosenCredential { scheme, value, invalid_user_id: own.has_invalid_user_id(scheme) })
+            };
             for alternative in secured.clone() {
-                let values: Option<Vec<(SecurityScheme, String)>> = alternative
-                    .iter()
-                    .map(|requirement| own.value(requirement.scheme).map(|value| (requirement.scheme, value.to_owned())))
-                    .collect();
+                let values: Option<Vec<ChosenCredential>> =
+                    alternative.iter().map(|requirement| own_value(requirement.scheme)).collect();
                 if let Some(values) = values {
                     return values;
                 }
@@ -159,7 +163,10 @@ impl Client {
             return match secured.clone().next() {
                 Some(alternative) if !own.token.is_empty() => alternative
                     .iter()
-                    .map(|requirement| (requirement.scheme, own.value(requirement.scheme).unwrap_or(&own.token).to_owned()))
+                    .map(|requirement| {
+                        let token = ChosenCredential { scheme: requirement.scheme, value: own.token.clone(), invalid_user_id: false };
+                        own_value(requirement.scheme).unwrap_or(token)
+                    })
                     .collect(),
                 _ => Vec::new(),
             };
@@ -168,7 +175,7 @@ impl Client {
             let mut values = Vec::new();
             for requirement in alternative.iter() {
                 match self.credential(requirement).await {
-                    Some(value) => values.push((requirement.scheme, value)),
+                    Some(chosen) => values.push(chosen),
                     None => break,
                 }
             }
@@ -225,6 +232,14 @@ impl Client {
             return (operation.decode)(status, headers, body);
         }
     }
+}
+
+/// The value the client sends for one scheme of a request.
+struct ChosenCredential {
+    scheme: SecurityScheme,
+    value: String,
+    /// Whether `value` encodes a Basic user id that contains `:`, so [`add_credentials`] rejects it.
+    invalid_user_id: bool,
 }
 
 /// The description of one operation that [`Client::call`] performs. The generated code has one per operation.
@@ -346,6 +361,7 @@ pub struct ClientBuilder {
     base_urls: Vec<String>,
     token_source: Option<Arc<dyn TokenSource>>,
     credentials: Vec<(SecurityScheme, String)>,
+    invalid_user_ids: Vec<SecurityScheme>,
     timeout: Duration,
     validate_requests: bool,
     retry: Option<RetryPolicy>,
@@ -364,6 +380,7 @@ impl ClientBuilder {
             base_urls: Server::ALL.iter().map(|server| server.url().to_owned()).collect(),
             token_source: None,
             credentials: Vec::new(),
+            invalid_user_ids: Vec::new(),
             timeout: Duration::from_secs(30),
             validate_requests: true,
             retry: None,
@@ -392,15 +409,21 @@ impl ClientBuilder {
     /// source. A later value for the same scheme replaces an earlier one.
     pub fn credential(mut self, scheme: SecurityScheme, value: impl Into<String>) -> Self {
         self.credentials.retain(|(known, _)| *known != scheme);
+        self.invalid_user_ids.retain(|known| *known != scheme);
         self.credentials.push((scheme, value.into()));
         self
     }
 
     /// Sends `user_id` and `password` for the HTTP basic `scheme`, as [`ClientBuilder::credential`] does with
-    /// their base64 encoding. Neither appears in the client's `Debug` output.
+    /// their base64 encoding. Neither appears in the client's `Debug` output. A user id that contains `:`
+    /// is kept, but each call that would send it returns [`ClientError::Encode`] without sending anything.
     pub fn basic_auth(self, scheme: SecurityScheme, user_id: impl Into<String>, password: impl Into<String>) -> Self {
-        let encoded = crate::BasicCredentials::new(user_id, password).encode();
-        self.credential(scheme, encoded)
+        let basic = crate::BasicCredentials::new(user_id, password);
+        let mut builder = self.credential(scheme, basic.encode());
+        if !basic.has_valid_user_id() {
+            builder.invalid_user_ids.push(scheme);
+        }
+        builder
     }
 
     /// Limits each request, from connecting to reading the whole response; 30 seconds unless set.
@@ -439,6 +462,7 @@ impl ClientBuilder {
             base_urls: self.base_urls,
             token_source: self.token_source,
             credentials: self.credentials,
+            invalid_user_ids: self.invalid_user_ids,
             validate_requests: self.validate_requests,
             retry: self.retry,
         }
@@ -469,11 +493,26 @@ pub(crate) fn set_query(url: &mut reqwest::Url, pairs: &[(String, String)]) {
 
 /// Adds each chosen credential where its scheme puts it. Header values are marked sensitive, so that reqwest
 /// and hyper leave them out of their logs.
-fn add_credentials(request: &mut reqwest::Request, credentials: &[(SecurityScheme, String)]) -> Result<(), ClientError> {
+///
+/// Returns [`ClientError::Encode`], naming the scheme but never the value, for a credential the server would
+/// misread: a Basic user id that contains `:` (RFC 7617, section 2), or a bearer token outside the `b64token`
+/// syntax of RFC 6750, section 2.1.
+fn add_credentials(request: &mut reqwest::Request, credentials: &[ChosenCredential]) -> Result<(), ClientError> {
     use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, HeaderValue};
     let invalid = |scheme: SecurityScheme| ClientError::Encode(format!("the credential for security scheme `{}` is not valid header text", scheme.name()));
-    for (scheme, value) in credentials {
+    for ChosenCredential { scheme, value, invalid_user_id } in credentials {
+        if *invalid_user_id {
+            let message = format!("the user id for HTTP basic security scheme `{}` contains `:`, which RFC 7617 forbids", scheme.name());
+            return Err(ClientError::Encode(message));
+        }
         let (name, text) = match scheme.location() {
+            CredentialLocation::Bearer if !crate::is_bearer_token(value) => {
+                let message = format!(
+                    "the token for security scheme `{}` is not a bearer token: RFC 6750 allows ASCII letters, digits and `-._~+/`, then `=` padding",
+                    scheme.name()
+                );
+                return Err(ClientError::Encode(message));
+            }
             CredentialLocation::Bearer => (AUTHORIZATION, format!("Bearer {value}")),
             CredentialLocation::Basic => (AUTHORIZATION, format!("Basic {value}")),
             CredentialLocation::Header(name) => (HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(*scheme))?, value.clone()),

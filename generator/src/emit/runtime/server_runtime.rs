@@ -130,7 +130,9 @@ pub(crate) fn missing(location: Location) -> Violation {
 
 /// Returns the token of an `Authorization: <scheme> <token>` header; the scheme name is case-insensitive.
 pub(crate) fn authorization(headers: &HeaderMap, scheme: &str) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    // Read lossily: a value with bytes outside visible ASCII was still presented, so the caller rejects it as
+    // malformed instead of treating it as missing.
+    let value = String::from_utf8_lossy(headers.get(header::AUTHORIZATION)?.as_bytes());
     let (given, token) = value.split_once(' ')?;
     let token = token.trim();
     (given.eq_ignore_ascii_case(scheme) && !token.is_empty()).then(|| token.to_owned())

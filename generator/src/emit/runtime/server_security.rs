@@ -61,7 +61,8 @@ pub trait Authenticator: Send + Sync + 'static {
     type Principal: Send + Sync + 'static;
 
     /// Checks `credential`, sent for `scheme`, and that it grants every one of `scopes`. A `Basic` header
-    /// whose value does not decode to `user-id:password` is rejected before this method runs.
+    /// whose value does not decode to `user-id:password`, and a bearer token outside the `b64token` syntax of
+    /// RFC 6750, are rejected before this method runs.
     fn authenticate(
         &self,
         scheme: SecurityScheme,
@@ -129,8 +130,8 @@ struct Failures {
 ///
 /// An anonymous alternative applies only when no alternative with credentials was accepted, and a presented
 /// credential that was malformed or rejected wins over it: the caller gets 401 or 403 rather than anonymous
-/// access. A `Basic` value that is not base64 of UTF-8 `user-id:password` counts as rejected, with or
-/// without an authenticator. A panicking or failing authenticator is logged and gets a 500 response, as a
+/// access. A `Basic` value that is not base64 of UTF-8 `user-id:password`, and a bearer token that breaks the
+/// `b64token` syntax, count as rejected, with or without an authenticator. A panicking or failing authenticator is logged and gets a 500 response, as a
 /// panicking implementation does.
 pub(crate) async fn authenticate(
     authenticator: Option<&dyn ErasedAuthenticator>,
@@ -239,6 +240,7 @@ async fn check(
 ) -> Result<Arc<dyn Any + Send + Sync>, AuthError> {
     let (scheme, scopes) = (requirement.scheme, requirement.scopes);
     match scheme.location() {
+        // `present_credentials` keeps only tokens of the `b64token` syntax.
         CredentialLocation::Bearer => authenticator.authenticate_erased(scheme, Credential::Bearer(value), scopes).await,
         CredentialLocation::Basic => {
             // `present_credentials` keeps only values that decode, so this rejection is a safeguard.
@@ -253,7 +255,8 @@ async fn check(
 }
 
 /// Collects the non-empty credential of each scheme the requirement names, in the order it names them, and
-/// the schemes whose `Basic` value does not decode, which are left out of the credentials.
+/// the schemes whose value is malformed, which are left out of the credentials. A value is malformed when it
+/// is a `Basic` value that does not decode, or a bearer token outside the `b64token` syntax of RFC 6750.
 fn present_credentials(security: &[&[SchemeRequirement]], headers: &HeaderMap, wire: &Wire<'_>) -> (Option<Credentials>, Vec<SecurityScheme>) {
     let mut credentials: Option<Credentials> = None;
     let mut malformed = Vec::new();
@@ -267,6 +270,11 @@ fn present_credentials(security: &[&[SchemeRequirement]], headers: &HeaderMap, w
         let Some(value) = credential_value(location, headers, wire) else { continue };
         if location == CredentialLocation::Basic && BasicCredentials::decode(&value).is_none() {
             tracing::debug!(scheme = scheme.name(), "the Basic credential is not base64 of UTF-8 `user-id:password`");
+            malformed.push(scheme);
+            continue;
+        }
+        if location == CredentialLocation::Bearer && !crate::is_bearer_token(&value) {
+            tracing::debug!(scheme = scheme.name(), "the bearer token breaks the RFC 6750 `b64token` syntax");
             malformed.push(scheme);
             continue;
         }
@@ -308,23 +316,25 @@ fn challenges(security: &[&[SchemeRequirement]], rejected: &[SecurityScheme]) ->
     sent
 }
 
-/// Returns the 403 challenges of RFC 6750, section 3.1: `Bearer error="insufficient_scope"` with the scopes
-/// each forbidden bearer requirement needs. Other schemes have no standard challenge for a 403.
+/// Returns the 403 challenge of RFC 6750, section 3.1, for the first forbidden bearer requirement in document
+/// order: `Bearer error="insufficient_scope"` with the scopes it needs. Other schemes have no standard challenge
+/// for a 403.
+///
+/// Two bearer schemes that both lack a scope still get one challenge, because two `Bearer` challenges leave a
+/// client unsure which to follow. Merging their scopes would be wrong as well, because each requirement is an
+/// alternative and the merged list would ask for more than either needs.
 fn scope_challenges(forbidden: &[SchemeRequirement]) -> Vec<String> {
-    let mut sent: Vec<String> = Vec::new();
-    for requirement in forbidden.iter().filter(|requirement| requirement.scheme.location() == CredentialLocation::Bearer) {
-        // RFC 6749 scope tokens are visible ASCII without `"` and `\`, so other names cannot be quoted here.
-        let scopes: Vec<&str> = requirement.scopes.iter().copied().filter(|scope| is_scope_token(scope)).collect();
-        let challenge = if scopes.is_empty() {
-            "Bearer error=\"insufficient_scope\"".to_owned()
-        } else {
-            format!("Bearer error=\"insufficient_scope\", scope=\"{}\"", scopes.join(" "))
-        };
-        if !sent.contains(&challenge) {
-            sent.push(challenge);
-        }
-    }
-    sent
+    let Some(requirement) = forbidden.iter().find(|requirement| requirement.scheme.location() == CredentialLocation::Bearer) else {
+        return Vec::new();
+    };
+    // RFC 6749 scope tokens are visible ASCII without `"` and `\`, so other names cannot be quoted here.
+    let scopes: Vec<&str> = requirement.scopes.iter().copied().filter(|scope| is_scope_token(scope)).collect();
+    let challenge = if scopes.is_empty() {
+        "Bearer error=\"insufficient_scope\"".to_owned()
+    } else {
+        format!("Bearer error=\"insufficient_scope\", scope=\"{}\"", scopes.join(" "))
+    };
+    vec![challenge]
 }
 
 fn is_scope_token(scope: &str) -> bool {
