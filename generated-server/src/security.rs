@@ -147,7 +147,8 @@ pub(crate) async fn authenticate(
         forbidden: Vec::new(),
     };
     let accepted = match authenticator {
-        None => check_presence(security, &credentials),
+        None if presence_met(security, &credentials) => return Ok(credentials),
+        None => None,
         Some(authenticator) => {
             Box::pin(verify(authenticator, security, &credentials, &mut failures)).await?
         }
@@ -176,21 +177,20 @@ pub(crate) async fn authenticate(
         challenges: challenges(security, &[]),
     })
 }
-/// Returns the credentials when one alternative has all its credentials present, without an authenticator.
-fn check_presence(
+/// Returns whether one alternative with schemes has all its credentials present, without an authenticator.
+fn presence_met(
     security: &[&[SchemeRequirement]],
     credentials: &Option<Credentials>,
-) -> Option<Credentials> {
-    let present = credentials.as_ref()?;
-    let met = security
+) -> bool {
+    let Some(present) = credentials else { return false };
+    security
         .iter()
         .filter(|alternative| !alternative.is_empty())
         .any(|alternative| {
             alternative
                 .iter()
                 .all(|requirement| present.value(requirement.scheme).is_some())
-        });
-    met.then(|| present.clone())
+        })
 }
 /// Returns the credentials with the principal of each scheme of the first alternative whose credentials are
 /// all present and accepted by `authenticator`, and records the failures of the alternatives it tried.

@@ -142,7 +142,9 @@ pub(crate) async fn authenticate(
     let (credentials, malformed) = present_credentials(security, headers, wire);
     let mut failures = Failures { rejected: malformed, forbidden: Vec::new() };
     let accepted = match authenticator {
-        None => check_presence(security, &credentials),
+        // Returned as it is, so the request path copies no credential.
+        None if presence_met(security, &credentials) => return Ok(credentials),
+        None => None,
         // Boxed, so the handler's future stays small when the router has no authenticator.
         Some(authenticator) => Box::pin(verify(authenticator, security, &credentials, &mut failures)).await?,
     };
@@ -162,14 +164,13 @@ pub(crate) async fn authenticate(
     Err(AuthFailure { rejection: Rejection::MissingCredentials, challenges: challenges(security, &[]) })
 }
 
-/// Returns the credentials when one alternative has all its credentials present, without an authenticator.
-fn check_presence(security: &[&[SchemeRequirement]], credentials: &Option<Credentials>) -> Option<Credentials> {
-    let present = credentials.as_ref()?;
-    let met = security
+/// Returns whether one alternative with schemes has all its credentials present, without an authenticator.
+fn presence_met(security: &[&[SchemeRequirement]], credentials: &Option<Credentials>) -> bool {
+    let Some(present) = credentials else { return false };
+    security
         .iter()
         .filter(|alternative| !alternative.is_empty())
-        .any(|alternative| alternative.iter().all(|requirement| present.value(requirement.scheme).is_some()));
-    met.then(|| present.clone())
+        .any(|alternative| alternative.iter().all(|requirement| present.value(requirement.scheme).is_some()))
 }
 
 /// Returns the credentials with the principal of each scheme of the first alternative whose credentials are
