@@ -521,9 +521,9 @@ pub fn client_decoding(api: &Api, response: &Response) -> TokenStream {
     }
 }
 
-/// Returns the expression that decides whether the client hands the body of `response` over as a stream: `true`
-/// for a binary body, a check of `Content-Type` for a body of several media types with a binary one, and
-/// `None` when no body of the response is binary.
+/// Returns the expression that decides whether the client hands the body of `response` over as a stream.
+/// It is `true` for a binary body and a check of `Content-Type` for a body of several media types with a binary
+/// one. `None` means that no body of the response is binary.
 pub fn client_streams(response: &Response) -> Option<TokenStream> {
     let Some(choice) = &response.choice else {
         let binary = response.content.as_ref().is_some_and(|content| matches!(content.kind, ContentKind::Bytes));

@@ -351,7 +351,7 @@ pub enum ContentKind {
     Text,
     /// Raw bytes.
     Bytes,
-    /// `multipart/form-data` or `multipart/related`, as the content's media type says, decoded into a struct
+    /// `multipart/form-data` or `multipart/related`, as the content's media type names, decoded into a struct
     /// with one field per part.
     Multipart(Multipart),
 }

@@ -24,7 +24,7 @@ pub(crate) fn multipart_body(headers: &HeaderMap, bytes: Bytes, required: bool, 
     Ok(split(content_type, bytes.into()).map(Some).map_err(|message| Violation::new(Location::Body(String::new()), message)))
 }
 
-/// Writes a multipart response; a part that cannot be encoded is logged and answered with 500.
+/// Writes a multipart response. A part that cannot be encoded is logged, and the response is a 500.
 pub(crate) fn multipart_response(status: StatusCode, writer: Result<Writer, String>) -> Response {
     let writer = match writer {
         Ok(writer) => writer,
