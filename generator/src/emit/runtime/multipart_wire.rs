@@ -77,7 +77,7 @@ pub(crate) struct Form {
     parts: Vec<ReceivedPart>,
 }
 
-/// Decodes one part; the second argument is the part's JSON pointer, such as `/metadata`.
+/// A decoder of one part. Its second argument is the part's JSON pointer, such as `/metadata`.
 pub(crate) type PartDecoder<T> = fn(&ReceivedPart, &str) -> Result<T, Violation>;
 
 impl Form {
@@ -90,7 +90,7 @@ impl Form {
         self.optional(name, decode)?.ok_or_else(|| missing(name))
     }
 
-    /// Decodes the optional part `name`, which may appear at most once.
+    /// Decodes the optional part `name`. A second part of that name is a violation.
     pub(crate) fn optional<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<Option<T>, Violation> {
         let pointer = crate::pointer_child("", name);
         match self.find(name).as_slice() {
@@ -105,7 +105,7 @@ impl Form {
         self.optional_all(name, decode)?.ok_or_else(|| missing(name))
     }
 
-    /// Decodes every part named `name` as one item of an array; no such part is `None`.
+    /// Decodes every part named `name` as one item of an array, or returns `None` when there is no such part.
     pub(crate) fn optional_all<T>(&self, name: &str, decode: PartDecoder<T>) -> Result<Option<Vec<T>>, Violation> {
         let pointer = crate::pointer_child("", name);
         let found = self.find(name);
